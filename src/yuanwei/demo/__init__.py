@@ -1,0 +1,1 @@
+"""The demo bank generator: realistic, deterministic data in the contract of DESIGN §3."""

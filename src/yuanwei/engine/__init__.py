@@ -1,0 +1,1 @@
+"""The daily run: features, signals, offers, policy, arbitration, capacity. Never imports Django."""

@@ -1,0 +1,1 @@
+"""Propensity and call-time models learned from contact outcomes. Never imports Django."""

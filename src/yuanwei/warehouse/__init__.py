@@ -1,0 +1,1 @@
+"""The warehouse: DuckDB (default) or Spark connections, loaded contract tables, the record of runs."""

@@ -1,0 +1,1 @@
+"""The Django project: settings, urls and apps/ (one app per domain)."""
