@@ -104,9 +104,15 @@ def run(ctx: click.Context, date: str | None, backend: str, full: bool) -> None:
     """The daily run for D. 每日批处理。"""
     from yuanwei.engine.run import format_summary, run_day
 
+    from yuanwei.web.bootstrap import publish_run
+
+    home = _home(ctx)
     day = _parse_date(date) or _today_shanghai()
-    summary = run_day(_home(ctx), day, backend=backend, full=full)
+    summary = run_day(home, day, backend=backend, full=full)
     click.echo(format_summary(summary))
+    # the web side loads the run's files into the app DB (it never reads the warehouse)
+    published = publish_run(home, day, full=full)
+    click.echo(f"已发布 / published: {published}")
 
 
 @main.command()
@@ -174,9 +180,11 @@ def users() -> None:
 @click.pass_context
 def users_sync(ctx: click.Context) -> None:
     """Create or update web users from staff (username = staff_id)."""
-    from yuanwei.web.bootstrap import sync_users_from_warehouse
+    from yuanwei.warehouse.tables import read_rows
+    from yuanwei.web.bootstrap import sync_users
 
-    result = sync_users_from_warehouse(_home(ctx))
+    home = _home(ctx)
+    result = sync_users(home, read_rows(home, "staff"))
     click.echo(f"用户已同步 / users synced: {result['created']} created, {result['updated']} updated, "
                f"{result['deactivated']} deactivated")
 

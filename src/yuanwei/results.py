@@ -1,0 +1,84 @@
+"""The files at the boundary between the engine and the web app (DESIGN §2, §6).
+
+A daily run for business date D writes one Parquet file per result table into
+``<home>/runs/<D>/`` (atomically: a temp folder renamed into place). The web side *publishes* a run
+by loading these files into the app DB; it never opens the warehouse. Both sides import the column
+lists from here, so a column is named once.
+
+Money columns are decimal128(18, 2); dates are date32; timestamps are Asia/Shanghai wall-clock
+timestamps without zone (as in the warehouse).
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+MONEY = pa.decimal128(18, 2)
+DEC6 = pa.decimal128(18, 6)
+S, D, TS, B, I, F = pa.string(), pa.date32(), pa.timestamp("us"), pa.bool_(), pa.int64(), pa.float64()
+
+RESULT_TABLES: dict[str, pa.Schema] = {
+    # one row per customer who is a customer on D: the contract profile plus the day's features
+    "profiles": pa.schema([
+        ("customer_id", S), ("name", S), ("gender", S), ("birth_date", D), ("age", I), ("phone", S),
+        ("branch_id", S), ("opened_on", D), ("marketing_consent", B), ("do_not_call", B),
+        ("do_not_disturb", B),  # a do_not_disturb contact outcome was ever recorded
+        ("occupation", S), ("industry", S), ("employer_id", S), ("region", S),
+        ("risk_level", S), ("risk_assessed_on", D), ("preferred_channel", S),
+        ("tier", S),          # 大众 / 金卡 / 财富 / 钻石 / 私行 from avg30(D-1)
+        ("persona", S),       # business_owner, retiree, homemaker, hk_mo_tw, salaried, active_trader, other
+        ("familiarity", S),   # A / B / C
+        ("aum", MONEY), ("current", MONEY), ("time_deposit", MONEY), ("investments", MONEY),
+        ("balance_as_of", D), ("aum_avg30", MONEY),
+        ("aum_trend30", F),   # aum / aum 30 days earlier - 1 (null when unknown)
+        ("has_mobile_banking", B), ("has_credit_card", B), ("has_third_party_binding", B),
+        ("has_investment", B), ("has_payroll", B),
+        ("last_contact_at", TS), ("days_since_contact", I),
+        ("owner_staff_id", S), ("remote_staff_id", S), ("advisor_staff_id", S),
+    ]),
+    "signals": pa.schema([
+        ("date", D), ("customer_id", S), ("rule", S), ("urgency", I), ("due_date", D),
+        ("evidence", S),      # canonical JSON: sorted keys, no spaces, money as strings "520000.00"
+        ("explanation", S),   # one zh-CN line with the numbers
+    ]),
+    "tasks": pa.schema([
+        ("date", D), ("staff_id", S), ("rank", I), ("customer_id", S),
+        ("rules", S),         # ';'-separated rule ids
+        ("purpose", S),       # service / care / marketing
+        ("channel", S), ("offers", S),  # ';'-separated product_ids (or service codes for cross-sell)
+        ("window", S),        # HH:MM-HH:MM
+        ("score", F), ("urgency", F), ("value", F), ("propensity", F), ("levers", F),
+        ("policy_notes", S), ("explanation", S), ("evidence", S), ("model_version", S),
+        ("carried_over_from", D),
+    ]),
+    "excluded": pa.schema([
+        ("date", D), ("customer_id", S), ("rule", S), ("staff_id", S),
+        ("reason_code", S),   # machine-readable: no_consent, do_not_call, pressure_7d, …
+        ("reason", S),        # zh-CN, e.g. 本周已联系 / 客户未授权营销 / 网点营销中：张三
+    ]),
+    "holdings": pa.schema([
+        ("holding_id", S), ("customer_id", S), ("product_id", S), ("product_name", S), ("category", S),
+        ("risk_rating", S), ("amount", MONEY), ("bought_on", D), ("matures_on", D), ("units", DEC6),
+        ("cost_nav", DEC6), ("latest_nav", DEC6), ("market_value", MONEY), ("gain", MONEY),
+    ]),
+    # transactions of the last 90 days up to D-1
+    "flows": pa.schema([
+        ("txn_id", S), ("customer_id", S), ("account_id", S), ("booked_at", TS), ("amount", MONEY),
+        ("kind", S), ("counterparty", S), ("channel", S),
+    ]),
+    # daily snapshots of the last 365 days up to D-1 (the AUM chart)
+    "balances": pa.schema([
+        ("customer_id", S), ("as_of", D), ("current", MONEY), ("time_deposit", MONEY),
+        ("investments", MONEY), ("aum", MONEY),
+    ]),
+}
+
+# Contract tables copied as they are (rows as of D-1) for the web side's reference data.
+REFERENCE_TABLES = (
+    "branches", "staff", "products", "relatives", "services", "assignments", "channel_plans",
+    "contacts", "market", "news", "employers",
+)
+
+
+def run_dir_name(day) -> str:
+    return day.isoformat()
