@@ -102,12 +102,11 @@ def ingest(ctx: click.Context, folder: Path, encoding: str | None, report_path: 
 @click.pass_context
 def run(ctx: click.Context, date: str | None, backend: str, full: bool) -> None:
     """The daily run for D. 每日批处理。"""
+    day = _parse_date(date) or _today_shanghai()
     from yuanwei.engine.run import format_summary, run_day
-
     from yuanwei.web.bootstrap import publish_run
 
     home = _home(ctx)
-    day = _parse_date(date) or _today_shanghai()
     summary = run_day(home, day, backend=backend, full=full)
     click.echo(format_summary(summary))
     # the web side loads the run's files into the app DB (it never reads the warehouse)
