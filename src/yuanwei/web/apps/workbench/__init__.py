@@ -1,0 +1,1 @@
+"""The RM workbench: Today, Customer 360, logging contacts, schedule, work log, team view."""
