@@ -1,0 +1,512 @@
+"""The daily run for business date D (DESIGN §2, §4, §5).
+
+Stages, in order:
+
+    config    load the rules configuration (``<home>/config/rules.yaml`` or the defaults)
+    backend   open the warehouse on DuckDB or Spark, restricted to what was known at the end of D−1
+    features  one profile row per customer (``engine.features.compute_features``)
+    signals   the signal library (``engine.signals.compute_signals``)
+    tasks     signals → tasks and excluded candidates (``engine.tasks.build_tasks``, when present)
+    write     every result file of ``yuanwei.results`` as Parquet into a temp folder beside D's
+    record    in one warehouse transaction: D's ``signal_history`` rows replaced and the ``runs`` row
+              written; then the temp folder is swapped into ``<home>/runs/<D>/``
+
+**Atomic**: nothing visible changes until the swap; a failure in any stage removes the temp folder
+and leaves the previous results of D (and of every other day) as they were, and records the attempt
+as ``failed`` in ``runs``. **Idempotent**: the same warehouse and rules give the same result files
+(rows sorted by key), hence byte-identical exports. **One at a time**: an OS file lock
+(``fcntl.flock`` on ``<home>/run.lock``) refuses a second run with ``RunInProgress``.
+
+Fault injection (tests, drills): ``YUANWEI_FAIL_STAGE=<stage>`` or ``run_day(..., fail_stage=…)``
+makes the run fail at the end of that stage, before anything is published.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import socket
+import time
+import uuid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from yuanwei.contract.schema import TABLES, TIMEZONE
+from yuanwei.errors import RunInProgress, UsageError
+from yuanwei.paths import Home
+from yuanwei.results import DEC6, MONEY, REFERENCE_TABLES, RESULT_TABLES, run_dir_name
+
+STAGES = ("config", "backend", "features", "signals", "tasks", "write", "record")
+STAGE_LABELS = {
+    "config": "规则配置 / rules configuration",
+    "backend": "打开数据仓库 / open the warehouse",
+    "features": "客户画像 / features",
+    "signals": "维护信号 / signals",
+    "tasks": "任务生成 / tasks",
+    "write": "写入结果 / write results",
+    "record": "记录与发布 / record and swap",
+}
+FAIL_STAGE_ENV = "YUANWEI_FAIL_STAGE"
+MANIFEST = "_run.json"
+FLOW_DAYS = 90       # flows: transactions of D-90 … D-1
+BALANCE_DAYS = 365   # balances: snapshots of D-365 … D-1
+
+# Sort keys of every result file: the same data gives the same bytes.
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "profiles": ("customer_id",),
+    "signals": ("customer_id", "rule", "due_date", "evidence"),
+    "tasks": ("staff_id", "rank", "customer_id"),
+    "excluded": ("customer_id", "rule", "staff_id", "reason_code"),
+    "holdings": ("holding_id",),
+    "flows": ("customer_id", "booked_at", "txn_id"),
+    "balances": ("customer_id", "as_of"),
+}
+
+_ARROW = {"id": pa.string(), "str": pa.string(), "enum": pa.string(), "date": pa.date32(),
+          "timestamp": pa.timestamp("us"), "money": MONEY, "decimal": DEC6, "int": pa.int64(),
+          "float": pa.float64(), "bool": pa.bool_()}
+
+
+class StageFailed(RuntimeError):
+    """A stage of the daily run failed; the previous results are untouched."""
+
+    def __init__(self, stage: str, cause: BaseException):
+        super().__init__(f"daily run failed at stage '{stage}': {type(cause).__name__}: {cause} / "
+                         f"批处理在「{STAGE_LABELS.get(stage, stage)}」阶段失败，原结果未改动")
+        self.stage = stage
+        self.cause = cause
+
+
+def contract_schema(name: str) -> pa.Schema:
+    """The Arrow schema of a contract table as written to a run's reference files."""
+    return pa.schema([(c.name, _ARROW[c.kind]) for c in TABLES[name].columns])
+
+
+def _now() -> dt.datetime:
+    """Asia/Shanghai wall clock, naive (as every warehouse timestamp)."""
+    return dt.datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)
+
+
+# -------------------------------------------------------------------------------------- the lock
+
+@contextlib.contextmanager
+def run_lock(home: Home, day: dt.date):
+    """Hold ``<home>/run.lock`` for the whole run; refuse with RunInProgress when someone else does."""
+    home.root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(home.run_lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunInProgress(_holder_message(home)) from None
+        holder = {"pid": os.getpid(), "host": socket.gethostname(), "date": day.isoformat(),
+                  "started_at": _now().isoformat(sep=" ")}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(holder).encode(), 0)
+        try:
+            yield holder
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _holder_message(home: Home) -> str:
+    try:
+        holder = json.loads(home.run_lock.read_text() or "{}")
+    except (OSError, ValueError):
+        holder = {}
+    return (f"另一个批处理正在运行 / another run is in progress: pid {holder.get('pid', '?')}"
+            f" on {holder.get('host', '?')}, date {holder.get('date', '?')}, "
+            f"started {holder.get('started_at', '?')} (lock {home.run_lock})")
+
+
+# ------------------------------------------------------------------------------------ the stages
+
+def _load_rules(home: Home):
+    from yuanwei.engine.rules import load_rules
+
+    return load_rules(home.rules_file if home.rules_file.exists() else None)
+
+
+def _tasks_stage():
+    try:
+        from yuanwei.engine.tasks import build_tasks
+    except ImportError:  # the tasks stage is optional until it lands
+        return None
+    return build_tasks
+
+
+def _conform(table: pa.Table, schema: pa.Schema, what: str) -> pa.Table:
+    missing = [n for n in schema.names if n not in table.column_names]
+    if missing:
+        raise ValueError(f"{what}: result lacks columns {missing} (results.RESULT_TABLES['{what}'])")
+    return table.select(schema.names).cast(schema)
+
+
+def _sorted(table: pa.Table, keys: tuple[str, ...]) -> pa.Table:
+    return table.sort_by([(k, "ascending") for k in keys]) if table.num_rows else table
+
+
+def _holdings_expr(t: dict[str, ibis.Table]) -> ibis.Table:
+    """Holdings with product facts, the latest nav ≤ D−1, market value and gain."""
+    h, p, nav = t["holdings"], t["products"], t["nav"]
+    latest_day = nav.group_by("product_id").aggregate(latest_as_of=nav.as_of.max())
+    latest = latest_day.join(nav, [latest_day.product_id == nav.product_id,
+                                   latest_day.latest_as_of == nav.as_of])
+    latest = latest.select(product_id=latest_day.product_id, latest_nav=nav.nav)
+    j = h.left_join(p, h.product_id == p.product_id).left_join(latest, h.product_id == latest.product_id)
+    valued = (j.units.notnull() & j.latest_nav.notnull())
+    market_value = ibis.ifelse(valued, (j.units * j.latest_nav).round(2).cast("decimal(18,2)"), j.amount)
+    return j.select(
+        holding_id=h.holding_id, customer_id=h.customer_id, product_id=h.product_id,
+        product_name=p["name"], category=p.category, risk_rating=p.risk_rating, amount=h.amount,
+        bought_on=h.bought_on, matures_on=h.matures_on, units=h.units, cost_nav=h.cost_nav,
+        latest_nav=j.latest_nav, market_value=market_value,
+    ).mutate(gain=lambda r: (r.market_value - r.amount).cast("decimal(18,2)"))
+
+
+def _flows_expr(t, day: dt.date) -> ibis.Table:
+    x = t["transactions"]
+    x = x.filter(x.booked_at_day >= ibis.literal(day - dt.timedelta(days=FLOW_DAYS)))
+    return x.select(*RESULT_TABLES["flows"].names)
+
+
+def _balances_expr(t, day: dt.date) -> ibis.Table:
+    b = t["balances"]
+    b = b.filter(b.as_of >= ibis.literal(day - dt.timedelta(days=BALANCE_DAYS)))
+    return b.select(*RESULT_TABLES["balances"].names)
+
+
+def _write_parquet(table: pa.Table, path: Path) -> dict:
+    pq.write_table(table, path, compression="zstd")
+    return {"rows": table.num_rows, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+def _expr_to_arrow(expr: ibis.Table, schema: pa.Schema, what: str) -> pa.Table:
+    # streamed from the backend in batches; sorted in Arrow so both backends give the same bytes
+    reader = expr.to_pyarrow_batches(chunk_size=500_000)
+    batches = [_conform(pa.Table.from_batches([b]), schema, what) for b in reader]
+    table = pa.concat_tables(batches) if batches else schema.empty_table()
+    return table
+
+
+def _reference(t, name: str) -> tuple[pa.Table, pa.Schema]:
+    schema = contract_schema(name)
+    expr = t[name].select(*schema.names)
+    return _expr_to_arrow(expr, schema, name), schema
+
+
+def _reference_keys(name: str) -> tuple[str, ...]:
+    return TABLES[name].key
+
+
+def _check_fail(stage: str, fail_stage: str | None) -> None:
+    if fail_stage == stage:
+        raise RuntimeError(f"injected failure at stage '{stage}' ({FAIL_STAGE_ENV}) / 注入的故障")
+
+
+class _Display:
+    """A rich progress line per stage (on stderr), or nothing."""
+
+    def __init__(self, enabled: bool, day: dt.date, backend: str):
+        self.enabled = enabled
+        self.progress = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                     TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+            self.title = f"远维每日批处理 / daily run {day.isoformat()} ({backend})"
+
+    def __enter__(self):
+        if self.progress:
+            self.progress.__enter__()
+            self.progress.console.print(self.title)
+        return self
+
+    def __exit__(self, *exc):
+        if self.progress:
+            self.progress.__exit__(*exc)
+
+    @contextlib.contextmanager
+    def stage(self, name: str, seconds: dict):
+        task = self.progress.add_task(STAGE_LABELS[name], total=1) if self.progress else None
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            seconds[name] = round(time.perf_counter() - start, 3)
+            if task is not None:
+                self.progress.update(task, completed=1)
+
+
+# ---------------------------------------------------------------------------------- the run
+
+def run_day(home: Home, day: dt.date, backend: str = "duckdb", full: bool = False,
+            progress: bool = True, fail_stage: str | None = None, spark_master: str | None = None) -> dict:
+    """Run the day D; returns the summary (see :func:`format_summary`).
+
+    Raises RunInProgress when another run holds the lock, UsageError for unusable input and
+    StageFailed (with the stage and the cause) when a stage fails; then nothing was published.
+    """
+    from yuanwei.warehouse import backends
+
+    fail_stage = fail_stage or os.environ.get(FAIL_STAGE_ENV) or None
+    if fail_stage is not None and fail_stage not in STAGES:
+        raise UsageError(f"{FAIL_STAGE_ENV}={fail_stage}: not a stage ({', '.join(STAGES)})")
+    if backend not in backends.BACKENDS:
+        raise UsageError(f"unknown backend '{backend}' (duckdb or spark) / 未知计算引擎 '{backend}'")
+    home.ensure()
+    with run_lock(home, day) as holder:
+        run_id = f"{day.isoformat()}-{uuid.uuid4().hex[:12]}"
+        record: dict = {"run_id": run_id, "date": day, "backend": backend, "full": bool(full),
+                        "status": "running", "started_at": _now(), "pid": holder["pid"],
+                        "host": holder["host"]}
+        final = home.runs_dir / run_dir_name(day)
+        tmp = home.runs_dir / f".{run_dir_name(day)}.tmp-{run_id}"
+        seconds: dict[str, float] = {}
+        stage = "config"
+        handle = None
+        try:
+            with _Display(progress, day, backend) as display:
+                with display.stage("config", seconds):
+                    cfg = _load_rules(home)
+                    record["rules_version"], record["rules_hash"] = str(cfg.version), str(cfg.hash)
+                    _check_fail(stage, fail_stage)
+
+                stage = "backend"
+                with display.stage("backend", seconds):
+                    record.update(_watermarks(home, day))
+                    handle, raw = backends.open_tables(home, backend, spark_master)
+                    tables = backends.as_of(raw, day)
+                    _check_fail(stage, fail_stage)
+
+                stage = "features"
+                with display.stage("features", seconds):
+                    from yuanwei.engine.features import compute_features
+
+                    profiles = _conform(compute_features(tables, day, cfg), RESULT_TABLES["profiles"], "profiles")
+                    _check_fail(stage, fail_stage)
+
+                stage = "signals"
+                with display.stage("signals", seconds):
+                    from yuanwei.engine.signals import compute_signals
+
+                    signals = _conform(compute_signals(tables, day, cfg), RESULT_TABLES["signals"], "signals")
+                    _check_fail(stage, fail_stage)
+
+                stage = "tasks"
+                results: dict[str, pa.Table] = {"profiles": profiles, "signals": signals}
+                with display.stage("tasks", seconds):
+                    build_tasks = _tasks_stage()
+                    if build_tasks is not None:
+                        tasks, excluded = build_tasks(tables, day, signals, profiles, home)
+                        results["tasks"] = _conform(tasks, RESULT_TABLES["tasks"], "tasks")
+                        results["excluded"] = _conform(excluded, RESULT_TABLES["excluded"], "excluded")
+                    _check_fail(stage, fail_stage)
+
+                stage = "write"
+                with display.stage("write", seconds):
+                    files = _write_results(tmp, tables, day, results)
+                    backends.close(handle)
+                    handle = None
+                    _check_fail(stage, fail_stage)
+
+                stage = "record"
+                with display.stage("record", seconds):
+                    record.update(_counts(results, files))
+                    record["stage_seconds"] = seconds
+                    manifest = _manifest(record, files)
+                    (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1,
+                                                           sort_keys=True, default=str), encoding="utf-8")
+                    previous = _read_manifest(final)
+                    _commit(home, day, signals, record, tmp, final, fail_stage)
+        except BaseException as exc:
+            if handle is not None:
+                with contextlib.suppress(Exception):
+                    backends.close(handle)
+            shutil.rmtree(tmp, ignore_errors=True)
+            record.update(status="failed", finished_at=_now(), stage_seconds=seconds,
+                          error=f"{stage}: {type(exc).__name__}: {exc}")
+            _record_failure(home, record)
+            if isinstance(exc, (UsageError, KeyboardInterrupt)):
+                raise
+            raise StageFailed(stage, exc) from exc
+
+    return _summary(record, files, previous, final)
+
+
+def _watermarks(home: Home, day: dt.date) -> dict:
+    """What the run saw: the latest data ≤ D−1 and the latest load (from the DuckDB warehouse)."""
+    from yuanwei.engine.record import watermarks
+    from yuanwei.warehouse.db import connect
+
+    if not home.warehouse.exists():
+        raise UsageError(f"no warehouse at {home.warehouse}; run `yuanwei ingest DIR` first / 仓库不存在，请先导入数据")
+    con = connect(home.warehouse, read_only=True)
+    try:
+        last = day - dt.timedelta(days=1)
+        marks = watermarks(con)
+        q = lambda sql: con.execute(sql, [last]).fetchone()[0]  # noqa: E731
+        # the as-of view is what the run used; a later extract shows up as a higher mark on rerun
+        marks["max_booked_at_day"] = q("SELECT max(booked_at_day) FROM transactions WHERE booked_at_day <= ?")
+        marks["max_balance_as_of"] = q("SELECT max(as_of) FROM balances WHERE as_of <= ?")
+        marks["max_contact_at"] = q('SELECT max("at") FROM contacts WHERE at_day <= ?')
+        return marks
+    finally:
+        con.close()
+
+
+def _write_results(tmp: Path, tables, day: dt.date, results: dict[str, pa.Table]) -> dict[str, dict]:
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    files: dict[str, dict] = {}
+    for name, table in results.items():
+        files[name] = _write_parquet(_sorted(table, SORT_KEYS[name]), tmp / f"{name}.parquet")
+    computed = {"holdings": _holdings_expr(tables), "flows": _flows_expr(tables, day),
+                "balances": _balances_expr(tables, day)}
+    for name, expr in computed.items():
+        table = _expr_to_arrow(expr, RESULT_TABLES[name], name)
+        files[name] = _write_parquet(_sorted(table, SORT_KEYS[name]), tmp / f"{name}.parquet")
+    for name in REFERENCE_TABLES:
+        table, _ = _reference(tables, name)
+        files[name] = _write_parquet(_sorted(table, _reference_keys(name)), tmp / f"{name}.parquet")
+    return files
+
+
+def _counts(results: dict[str, pa.Table], files: dict[str, dict]) -> dict:
+    signals = results["signals"]
+    per_rule: dict[str, int] = {}
+    for rule in signals.column("rule").to_pylist():
+        per_rule[rule] = per_rule.get(rule, 0) + 1
+    return {
+        "signals": signals.num_rows,
+        "customers_touched": len(set(signals.column("customer_id").to_pylist())),
+        "tasks": results["tasks"].num_rows if "tasks" in results else None,
+        "excluded": results["excluded"].num_rows if "excluded" in results else None,
+        "signals_per_rule": dict(sorted(per_rule.items())),
+        "row_counts": {k: v["rows"] for k, v in sorted(files.items())},
+    }
+
+
+def _manifest(record: dict, files: dict[str, dict]) -> dict:
+    keep = ("run_id", "date", "backend", "full", "rules_version", "rules_hash", "max_booked_at_day",
+            "max_balance_as_of", "max_contact_at", "latest_load_id", "started_at")
+    return {**{k: record.get(k) for k in keep}, "files": files}
+
+
+def _read_manifest(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _commit(home: Home, day, signals: pa.Table, record: dict, tmp: Path, final: Path, fail_stage) -> None:
+    """One warehouse transaction (signal_history + runs), the folder swap inside it."""
+    from yuanwei.engine.record import ensure_record_tables, insert_run, replace_signal_history
+    from yuanwei.warehouse.db import connect
+
+    con = connect(home.warehouse)
+    try:
+        ensure_record_tables(con)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            replace_signal_history(con, day, signals, record["run_id"])
+            record.update(status="ok", finished_at=_now(), error=None)
+            insert_run(con, record)
+            _check_fail("record", fail_stage)
+            old = _swap_in(tmp, final)
+            try:
+                con.execute("COMMIT")
+            except BaseException:
+                _swap_back(final, old)
+                raise
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.execute("ROLLBACK")
+            record["status"] = "failed"
+            raise
+    finally:
+        con.close()
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _swap_in(tmp: Path, final: Path) -> Path | None:
+    """Rename tmp to final; the previous final is kept beside until the caller drops it."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{tmp.name.rsplit('-', 1)[-1]}")
+        os.replace(final, old)
+    os.replace(tmp, final)
+    return old
+
+
+def _swap_back(final: Path, old: Path | None) -> None:
+    shutil.rmtree(final, ignore_errors=True)
+    if old is not None:
+        os.replace(old, final)
+
+
+def _record_failure(home: Home, record: dict) -> None:
+    """Best effort: a failed attempt is recorded too (never hides the original error)."""
+    from yuanwei.engine.record import insert_run
+    from yuanwei.warehouse.db import connect
+
+    if not home.warehouse.exists():
+        return
+    with contextlib.suppress(Exception):
+        con = connect(home.warehouse)
+        try:
+            insert_run(con, record)
+        finally:
+            con.close()
+
+
+def _summary(record: dict, files: dict, previous: dict | None, final: Path) -> dict:
+    before = (previous or {}).get("files", {})
+    changed = sorted(n for n, f in files.items() if before.get(n, {}).get("sha256") != f["sha256"])
+    keep = ("run_id", "date", "backend", "full", "status", "rules_version", "rules_hash", "signals",
+            "customers_touched", "tasks", "excluded", "signals_per_rule", "stage_seconds", "row_counts",
+            "max_booked_at_day", "max_balance_as_of", "max_contact_at", "latest_load_id",
+            "started_at", "finished_at")
+    summary = {k: record.get(k) for k in keep}
+    summary["run_dir"] = str(final)
+    summary["changed"] = changed   # result files whose bytes differ from the previous run of D
+    summary["total_seconds"] = round(sum(record.get("stage_seconds", {}).values()), 3)
+    return summary
+
+
+def format_summary(summary: dict) -> str:
+    """The closing summary, Chinese first then English: signals per rule, customers, time per stage."""
+    lines = [f"批处理完成 / run done: {summary['date']} ({summary['backend']}, 规则 rules "
+             f"{summary.get('rules_version')} #{str(summary.get('rules_hash'))[:8]}) — run {summary['run_id']}"]
+    lines.append(f"维护信号 / signals: {summary['signals']:,}，涉及客户 / customers touched: "
+                 f"{summary['customers_touched']:,}")
+    for rule, n in sorted(summary.get("signals_per_rule", {}).items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {rule:<26} {n:>9,}")
+    if summary.get("tasks") is not None:
+        lines.append(f"任务 / tasks: {summary['tasks']:,}，未成任务 / excluded: {summary['excluded']:,}")
+    else:
+        lines.append("任务 / tasks: 任务阶段尚未提供 / the tasks stage is not available yet")
+    stages = "，".join(f"{STAGE_LABELS[s].split(' / ')[0]} {sec:.1f}s"
+                      for s, sec in summary.get("stage_seconds", {}).items())
+    lines.append(f"用时 / time: {summary['total_seconds']:.1f}s（{stages}）")
+    marks = (f"数据截至 / data up to: 流水 transactions {summary.get('max_booked_at_day')}，"
+             f"余额 balances {summary.get('max_balance_as_of')}，联系 contacts {summary.get('max_contact_at')}")
+    lines.append(marks)
+    lines.append(f"结果 / results: {summary['run_dir']}")
+    return "\n".join(lines)
