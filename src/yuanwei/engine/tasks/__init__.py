@@ -1,0 +1,281 @@
+"""The tasks stage of the daily run (DESIGN §5): from the day's signals to each RM's tasks.
+
+signals (+ yesterday's tasks still due) → one candidate per customer → offers (eligibility and
+suitability) → contact policy → propensity → score (urgency × value × propensity × levers) →
+capacity and assignment → call window → tasks; every candidate left out becomes an ``excluded`` row
+per rule with a reason_code and a zh-CN reason. See docs/tasks.md.
+
+Policy facts, products on sale and maturing holdings are Ibis queries on the run's backend restricted
+to the candidates; the per-candidate decisions are plain Python on that small set, so DuckDB and Spark
+give identical tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Mapping
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from yuanwei.engine.tasks.arbitration import breakdown, parse_levers, score, value_of
+from yuanwei.engine.tasks.capacity import assign
+from yuanwei.engine.tasks.config import TasksConfig, load_tasks_config
+from yuanwei.engine.tasks.offers import (RuleOffer, assessment_valid, lacking_services, maturing_holdings,
+                                         offers_for_rule, products_on_sale)
+from yuanwei.engine.tasks.policy import Block, marketing_block, phone_block, policy_facts
+from yuanwei.engine.tasks.propensity import load_call_time, load_propensity
+from yuanwei.engine.tasks.windows import default_window, restrict
+from yuanwei.learning.interface import CallTime, Propensity
+from yuanwei.paths import Home
+from yuanwei.results import RESULT_TABLES, run_dir_name
+
+__all__ = ["build_tasks", "load_tasks_config", "TasksConfig"]
+
+NO_PROFILE = Block("not_customer", "非当日客户")
+CHANNEL = "phone"
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _evidence(raw):
+    try:
+        return json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return raw
+
+
+def _previous_tasks(home: Home | None, day: dt.date, cfg: TasksConfig):
+    if home is None or not cfg.capacity.carry_over:
+        return None, None
+    for k in range(1, cfg.capacity.carry_over_lookback_days + 1):
+        d = day - dt.timedelta(days=k)
+        f = home.runs_dir / run_dir_name(d) / "tasks.parquet"
+        if f.exists():
+            return d, pq.read_table(f)
+    return None, None
+
+
+def _carried_over(tables, home, day, cfg) -> list[dict]:
+    """Entries (like signal rows) of the previous run's tasks that are not done and still due:
+    done = a contact of that customer recorded on or after the task's day (up to D−1); still due =
+    the signal's due_date ≥ D (per rule)."""
+    prev_day, prev = _previous_tasks(home, day, cfg)
+    if prev is None or prev.num_rows == 0:
+        return []
+    rows = prev.to_pylist()
+    ids = sorted({r["customer_id"] for r in rows})
+    c = restrict(tables["contacts"], ids)
+    done = set(c.filter(c.at_day >= prev_day, c.at_day <= day - dt.timedelta(days=1))
+               .select("customer_id").distinct().to_pandas().customer_id)
+    out = []
+    for r in rows:
+        if r["customer_id"] in done:
+            continue
+        entries = _evidence(r["evidence"])
+        if not isinstance(entries, list):
+            continue
+        since = r.get("carried_over_from") or r["date"]
+        for e in entries:
+            try:
+                due = dt.date.fromisoformat(e["due_date"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            if due >= day:
+                out.append({"customer_id": r["customer_id"], "rule": e["rule"], "urgency": e.get("urgency", 1),
+                            "due_date": due, "evidence": e.get("evidence"), "explanation": e.get("explanation", ""),
+                            "carried_from": since, "prev_staff_id": r["staff_id"]})
+    return out
+
+
+def _group(signals: pa.Table, carried: list[dict]) -> dict[str, list[dict]]:
+    by_customer: dict[str, list[dict]] = defaultdict(list)
+    for s in signals.to_pylist():
+        by_customer[s["customer_id"]].append({**s, "evidence": _evidence(s["evidence"]), "carried_from": None})
+    for e in carried:
+        fresh = {x["rule"] for x in by_customer.get(e["customer_id"], ()) if x["carried_from"] is None}
+        if e["rule"] not in fresh:  # today's signal of the same rule supersedes yesterday's
+            by_customer[e["customer_id"]].append(e)
+    return by_customer
+
+
+def _rules_in_order(entries: list[dict]) -> list[str]:
+    strongest: dict[str, int] = {}
+    for e in entries:
+        strongest[e["rule"]] = max(strongest.get(e["rule"], 0), int(e["urgency"] or 0))
+    return sorted(strongest, key=lambda r: (-strongest[r], r))
+
+
+def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Table, profiles: pa.Table,
+                home: Home | None, levers: pa.Table | None = None, *, config: TasksConfig | None = None,
+                propensity: Propensity | None = None, call_time: CallTime | None = None,
+                ) -> tuple[pa.Table, pa.Table]:
+    """The day's tasks and excluded candidates (``results.RESULT_TABLES`` "tasks" / "excluded").
+
+    ``config`` defaults to ``load_tasks_config(home.rules_file)``; ``propensity`` / ``call_time`` to
+    the latest learned models, else priors (``load_propensity`` / ``load_call_time``). ``home`` also
+    gives the previous run's tasks (carry-over) under ``home.runs_dir``.
+    """
+    cfg = config or load_tasks_config(home.rules_file if home is not None else None)
+    lev = parse_levers(levers)
+    propensity = propensity or load_propensity(home, cfg.propensity)
+    call_time = call_time or load_call_time(home, cfg.windows)
+
+    by_customer = _group(signals, _carried_over(tables, home, day, cfg))
+    profile_of = {p["customer_id"]: p for p in profiles.to_pylist()}
+    ids = sorted(by_customer)
+    excluded: list[dict] = []
+
+    def exclude(cid: str, rules, staff_id, block: Block):
+        for r in rules:
+            excluded.append({"date": day, "customer_id": cid, "rule": r, "staff_id": staff_id,
+                             "reason_code": block.code, "reason": block.reason})
+
+    facts = policy_facts(tables, day, ids, cfg.policy)
+    products = products_on_sale(tables, day)
+    maturity_ids = [c for c in ids if any(e["rule"] == "maturity" for e in by_customer[c])]
+    dues = [e["due_date"] for c in maturity_ids for e in by_customer[c] if e["rule"] == "maturity" and e["due_date"]]
+    until = max([day + dt.timedelta(days=7), *dues])
+    maturing = maturing_holdings(tables, day, until, maturity_ids)
+    product_levers = lev.product_factors()
+    category_of = dict(zip(products.product_id, products.category))
+
+    candidates: list[dict] = []
+    for cid in ids:
+        entries = by_customer[cid]
+        rules = _rules_in_order(entries)
+        profile = profile_of.get(cid)
+        if profile is None:
+            exclude(cid, rules, None, NO_PROFILE)
+            continue
+        staff_id = profile.get("remote_staff_id")
+        f = facts.loc[cid].to_dict()
+        block = phone_block(profile, f)
+        if block:
+            exclude(cid, rules, staff_id, block)
+            continue
+        notes: list[str] = []
+        offers: dict[str, RuleOffer] = {
+            r: offers_for_rule(r, profile, day, products, maturing, cfg.offers, product_levers) for r in rules}
+        marketing_rules = [r for r in rules if cfg.purpose_of(r) == "marketing"]
+        wants_marketing = bool(marketing_rules) or any(o.products or o.services for o in offers.values())
+        mblock = marketing_block(profile, f, cfg.policy) if wants_marketing else None
+        if mblock:
+            exclude(cid, marketing_rules, staff_id, mblock)
+            rules = [r for r in rules if r not in marketing_rules]
+            if rules:
+                notes.append(f"仅服务/关怀，不营销：{mblock.reason}")
+            offers = {r: RuleOffer() for r in rules}
+        else:
+            for r in list(rules):
+                o = offers[r]
+                if o.dropped and cfg.purpose_of(r) == "marketing":
+                    exclude(cid, [r], staff_id, o.dropped)
+                    rules.remove(r)
+                elif o.dropped:
+                    notes.append(f"{r}：{o.dropped.reason}，不推荐产品")
+        if not rules:
+            continue
+        product_offers: list[str] = []
+        services: list[str] = []
+        for r in rules:
+            product_offers += [p for p in offers[r].products if p not in product_offers]
+            services += [s for s in offers[r].services if s not in services]
+        product_offers = product_offers[: cfg.offers.max_offers]
+        purposes = {cfg.purpose_of(r) for r in rules}
+        if product_offers or services:
+            purposes.add("marketing")
+        purpose = next(p for p in cfg.purpose_precedence if p in purposes)
+        if (purpose == "marketing" and cfg.offers.cross_sell_on_marketing
+                and not set(rules) & set(cfg.offers.no_push_rules)):
+            extra = [s for s in lacking_services(profile) if s not in services]
+            services += extra[: cfg.offers.max_cross_sell]
+        holder = f.get("plan_holder")
+        if isinstance(holder, str) and holder:
+            notes.append(f"他渠道：{holder}")
+        if product_offers:
+            age = profile.get("age")
+            if age is not None and int(age) >= cfg.offers.elderly_age:
+                notes.append(f"客户年满{cfg.offers.elderly_age}岁，不推荐高于{cfg.offers.elderly_max_risk}的产品")
+            if not assessment_valid(profile, day, cfg.offers):
+                notes.append("无有效风险测评，仅推荐" + "/".join(cfg.offers.unassessed_categories))
+        kept_entries = [e for e in entries if e["rule"] in rules]
+        kept_entries.sort(key=lambda e: (rules.index(e["rule"]), str(e.get("due_date")), _json(e.get("evidence"))))
+        carried = [e["carried_from"] for e in kept_entries]
+        carried_from = min(carried) if all(carried) else None  # any fresh signal makes it today's task
+        if carried_from:
+            notes.append(f"自{carried_from.isoformat()}顺延")
+        explanations = []
+        for e in kept_entries:
+            if e.get("explanation") and e["explanation"] not in explanations:
+                explanations.append(e["explanation"])
+        candidates.append({
+            "customer_id": cid, "rules": rules, "purpose": purpose,
+            "urgency": float(max(int(e["urgency"] or 0) for e in kept_entries)),
+            "products": product_offers, "services": services, "notes": notes,
+            "explanation": "；".join(explanations),
+            "evidence": [{"rule": e["rule"], "urgency": e["urgency"], "due_date": e.get("due_date"),
+                          "evidence": e.get("evidence"), "explanation": e.get("explanation")}
+                         for e in kept_entries],
+            "carried_over_from": carried_from, "remote_staff_id": staff_id,
+            "branch_id": profile.get("branch_id"),
+            "prev_staff_id": next((e.get("prev_staff_id") for e in kept_entries if e.get("prev_staff_id")), None),
+            "persona": profile.get("persona"), "familiarity": profile.get("familiarity"),
+            "tier": profile.get("tier"), "age": profile.get("age"),
+        })
+
+    # propensity for every candidate, through the model protocol (priors until one is trained)
+    if candidates:
+        frame = pd.DataFrame({
+            "customer_id": [c["customer_id"] for c in candidates],
+            "rule": [c["rules"][0] for c in candidates],
+            "persona": [c["persona"] for c in candidates],
+            "familiarity": [c["familiarity"] for c in candidates],
+            "tier": [c["tier"] for c in candidates],
+            "age": [c["age"] for c in candidates],
+            "category": [category_of.get(c["products"][0], "") if c["products"] else "" for c in candidates],
+            "channel": CHANNEL,
+        })
+        probs = propensity.predict(tables, day, frame)
+        for c, p in zip(candidates, probs):
+            c["propensity"] = round(float(p), 6)
+            c["value"] = round(value_of(c["tier"], bool(c["products"]), cfg.arbitration), 6)
+            c["levers"], lever_notes = lev.for_task(c["customer_id"], c["products"])
+            c["score"] = score(c["urgency"], c["value"], c["propensity"], c["levers"])
+            c["notes"] = [breakdown(c["urgency"], c["value"], c["propensity"], c["levers"], c["score"]),
+                          *(f"杠杆：{n}" for n in lever_notes), *c["notes"]]
+
+    staff = tables["staff"].select("staff_id", "name", "role", "branch_id", "daily_capacity").to_pandas()
+    tasks, refused = assign(candidates, staff, cfg.capacity)
+    for c, staff_id, block in refused:
+        exclude(c["customer_id"], c["rules"], staff_id, block)
+
+    if tasks:
+        who = pd.DataFrame({"customer_id": [t["customer_id"] for t in tasks],
+                            "persona": [t["persona"] for t in tasks],
+                            "familiarity": [t["familiarity"] for t in tasks]})
+        learned = call_time.windows(tables, day, who)
+        for i, t in enumerate(tasks):
+            w = learned.iloc[i] if len(learned) > i else None
+            t["window"] = w if isinstance(w, str) and w else default_window(
+                cfg.windows, t["customer_id"], t["persona"], t["familiarity"])
+
+    task_rows = [{
+        "date": day, "staff_id": t["staff_id"], "rank": t["rank"], "customer_id": t["customer_id"],
+        "rules": ";".join(t["rules"]), "purpose": t["purpose"], "channel": CHANNEL,
+        "offers": ";".join([*t["products"], *t["services"]]), "window": t["window"],
+        "score": t["score"], "urgency": t["urgency"], "value": t["value"], "propensity": t["propensity"],
+        "levers": t["levers"], "policy_notes": "；".join(t["notes"]), "explanation": t["explanation"],
+        "evidence": _json(t["evidence"]), "model_version": propensity.version,
+        "carried_over_from": t["carried_over_from"],
+    } for t in tasks]
+    task_rows.sort(key=lambda r: (r["staff_id"], r["rank"]))
+    excluded.sort(key=lambda r: (r["customer_id"], r["rule"], r["reason_code"]))
+    return (pa.Table.from_pylist(task_rows, schema=RESULT_TABLES["tasks"]),
+            pa.Table.from_pylist(excluded, schema=RESULT_TABLES["excluded"]))

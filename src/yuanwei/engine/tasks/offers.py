@@ -1,0 +1,153 @@
+"""Offers (DESIGN §5): candidate products per signal, filtered by eligibility and suitability.
+
+- maturity → reinvest: the maturing holding's category first, then time deposits and certificates,
+  closest term first; idle_cash / large_inflow → time_deposit, certificate, low-risk wealth;
+  tier_up / new_customer → welcome: the four basic products the customer lacks;
+  payroll_stopped / aum_drop → retention, no product; birthday, relative_birthday, market_shock → care.
+- Suitability: product risk Rk needs customer level Cj with k ≤ j; without a valid assessment
+  (missing, or assessed more than ``assessment_valid_days`` before D) only ``unassessed_categories``;
+  customers aged ``elderly_age`` or more get nothing above ``elderly_max_risk``; on sale on D
+  (sale_start ≤ D ≤ sale_end or no sale_end, status not closed); min_amount ≤ available funds
+  (current balance, plus the maturing amounts for a maturity signal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import ibis
+import pandas as pd
+
+from yuanwei.contract.schema import FOUR_BASIC_PRODUCTS
+from yuanwei.engine.tasks.config import OffersConfig
+from yuanwei.engine.tasks.policy import Block
+from yuanwei.engine.tasks.windows import restrict
+
+SERVICE_ZH = {"mobile_banking": "手机银行", "credit_card": "信用卡", "third_party_binding": "第三方支付绑卡",
+              "investment": "投资理财账户"}
+# when no product survives, the reason shown is the first of these that any candidate product hit
+UNSUITABLE = {
+    "risk_mismatch": "风险等级不匹配",
+    "no_assessment": "无有效风险测评",
+    "elderly": "高龄客户不宜推荐高风险产品",
+    "below_min_amount": "可用资金低于起购金额",
+}
+NO_PRODUCT = Block("no_product", "无在售可推荐产品")
+
+
+@dataclass
+class RuleOffer:
+    products: list[str] = field(default_factory=list)   # product_ids, best first
+    categories: list[str] = field(default_factory=list)  # their categories, aligned
+    services: list[str] = field(default_factory=list)   # basic products it lacks (welcome)
+    dropped: Block | None = None                         # the rule wanted products and none survived
+
+
+def products_on_sale(tables: Mapping[str, ibis.Table], day: dt.date) -> pd.DataFrame:
+    p = tables["products"]
+    p = p.filter(p.sale_start <= day, p.sale_end.isnull() | (p.sale_end >= day),
+                 p.status.isnull() | (p.status != "closed"))
+    df = p.select("product_id", "name", "category", "risk_rating", "min_amount", "term_days",
+                  "expected_return").to_pandas()
+    return df.sort_values("product_id").reset_index(drop=True)
+
+
+def maturing_holdings(tables: Mapping[str, ibis.Table], day: dt.date, until: dt.date,
+                      customer_ids: list[str]) -> pd.DataFrame:
+    """Holdings maturing in D…until of these customers, with their product's category and term."""
+    cols = ["customer_id", "holding_id", "amount", "matures_on", "category", "term_days"]
+    if not customer_ids:
+        return pd.DataFrame(columns=cols)
+    h = restrict(tables["holdings"], customer_ids)
+    h = h.filter(h.matures_on >= day, h.matures_on <= until, h.bought_on <= day - dt.timedelta(days=1))
+    p = tables["products"].select(pid="product_id", category="category", term_days="term_days")
+    df = h.join(p, h.product_id == p.pid).select(*cols).to_pandas()
+    return df.sort_values(["customer_id", "matures_on", "holding_id"]).reset_index(drop=True)
+
+
+def assessment_valid(profile: Mapping, day: dt.date, cfg: OffersConfig) -> bool:
+    level, on = profile.get("risk_level"), profile.get("risk_assessed_on")
+    if not level or on is None or pd.isna(on):
+        return False
+    return (day - on).days <= cfg.assessment_valid_days  # exactly 365 days old is still valid
+
+
+def unsuitable(product: Mapping, profile: Mapping, day: dt.date, funds: Decimal,
+               cfg: OffersConfig) -> str | None:
+    """The reason code why this product may not be offered to this customer, or None."""
+    rating = int(product["risk_rating"][1])
+    if not assessment_valid(profile, day, cfg):
+        if product["category"] not in cfg.unassessed_categories:
+            return "no_assessment"
+    elif rating > int(profile["risk_level"][1]):
+        return "risk_mismatch"
+    age = profile.get("age")
+    if age is not None and not pd.isna(age) and int(age) >= cfg.elderly_age \
+            and rating > int(cfg.elderly_max_risk[1]):
+        return "elderly"
+    if product["min_amount"] is not None and Decimal(product["min_amount"]) > funds:
+        return "below_min_amount"
+    return None
+
+
+def lacking_services(profile: Mapping) -> list[str]:
+    return [s for s in FOUR_BASIC_PRODUCTS if profile.get(f"has_{s}") is not True]
+
+
+def offers_for_rule(rule: str, profile: Mapping, day: dt.date, products: pd.DataFrame,
+                    maturing: pd.DataFrame, cfg: OffersConfig,
+                    product_levers: Mapping[str, float]) -> RuleOffer:
+    spec = cfg.by_rule.get(rule)
+    if spec is None:
+        return RuleOffer()
+    out = RuleOffer(services=lacking_services(profile) if spec.services else [])
+    current = profile.get("current")
+    funds = Decimal(current) if current is not None and not pd.isna(current) else Decimal("0")
+    same: set[str] = set()
+    term = None
+    if spec.categories == "same_as_maturing":
+        mine = maturing[maturing.customer_id == profile["customer_id"]] if len(maturing) else maturing
+        same = set(mine.category.dropna()) if len(mine) else set()
+        funds += sum((Decimal(a) for a in mine.amount), Decimal("0")) if len(mine) else Decimal("0")
+        terms = [int(t) for t in mine.term_days.dropna()] if len(mine) else []
+        term = terms[0] if terms else None
+        categories = sorted(same) + [c for c in spec.also if c not in same]
+    else:
+        categories = list(spec.categories)
+    if not categories:
+        return out
+    pool = products[products.category.isin(categories)]
+    if spec.max_wealth_risk:
+        cap = int(spec.max_wealth_risk[1])
+        pool = pool[(pool.category != "wealth") | (pool.risk_rating.str[1].astype(int) <= cap)]
+    if pool.empty:
+        out.dropped = NO_PRODUCT
+        return out
+    kept, reasons = [], set()
+    for prod in pool.to_dict("records"):
+        why = unsuitable(prod, profile, day, funds, cfg)
+        if why:
+            reasons.add(why)
+        else:
+            kept.append(prod)
+    if not kept:
+        code = next(c for c in UNSUITABLE if c in reasons)
+        out.dropped = Block(code, UNSUITABLE[code])
+        return out
+
+    def order(prod):
+        t = prod.get("term_days")
+        distance = abs(int(t) - term) if term is not None and t is not None and not pd.isna(t) else 10**9
+        ret = prod.get("expected_return")
+        ret = float(ret) if ret is not None and not pd.isna(ret) else -1.0
+        # campaign levers first, then the same category and a comparable term, then the better return
+        return (-product_levers.get(prod["product_id"], 1.0), prod["category"] not in same, distance,
+                -ret, prod["product_id"])
+
+    kept.sort(key=order)
+    out.products = [p["product_id"] for p in kept]
+    out.categories = [p["category"] for p in kept]
+    return out
