@@ -1,0 +1,273 @@
+"""What every signal rule shares: the Rule record, the run context with its shared intermediates,
+and the formatting of evidence and explanations.
+
+A rule builds an Ibis expression on the run's backend (DuckDB or PySpark) with ``customer_id``,
+``due_date``, ``urgency`` and typed evidence columns; only the day's few firing rows come back to
+Python, where the evidence JSON and the zh-CN explanation are formatted from exact ``Decimal`` and
+``date`` values — so both backends give byte-identical output.
+
+Portability (DESIGN §2): no ``mode()``, ``asof_join`` or ordered ``collect`` (PySpark lacks them);
+window functions only in ``mutate`` (PySpark cannot filter on a window in the same step); money is
+compared as exact decimals, ratios by cross-multiplication (``a ≥ k × b``), never by float division.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from yuanwei.engine.rules import RulesConfig
+
+ONE_DAY = dt.timedelta(days=1)
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One signal rule: ``candidates`` builds the backend expression (or None when nothing can fire),
+    ``describe`` turns one collected row into (evidence, explanation)."""
+
+    name: str
+    title: str  # zh-CN name shown to RMs
+    candidates: Callable[["Context", Mapping[str, Any]], ir.Table | None]
+    describe: Callable[[dict, Mapping[str, Any], "Context"], tuple[dict, str]]
+
+
+# ---------------------------------------------------------------------------------------------
+# formatting (Python side, on the few collected rows)
+
+def money(value: Decimal | int | None) -> str | None:
+    """Evidence money: exact yuan with 2 decimals, as a string ("520000.00")."""
+    if value is None:
+        return None
+    return str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def yuan(value: Decimal | int) -> str:
+    """Explanation money: ¥520,000.00."""
+    return f"¥{Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
+
+
+def ratio(value: Decimal | None, places: int = 4) -> str | None:
+    """A non-money ratio in evidence, as a fixed-point string ("0.0523")."""
+    if value is None:
+        return None
+    return str(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def percent(value: Decimal) -> str:
+    """A ratio for the explanation: 0.0523 → 5.23%."""
+    return f"{(Decimal(value) * 100).quantize(CENT, rounding=ROUND_HALF_UP)}%"
+
+
+def times(value: Decimal) -> str:
+    """A multiple for the explanation: 38.2 → 38, 5.24 → 5.2 (one decimal below 10)."""
+    value = Decimal(value)
+    if value >= 10:
+        return str(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)).removesuffix(".0")
+
+
+def nav(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    return str(Decimal(value).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP))
+
+
+def iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def canonical_json(evidence: Mapping[str, Any]) -> str:
+    return json.dumps(evidence, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def md(day: dt.date) -> str:
+    """12月1日"""
+    return f"{day.month}月{day.day}日"
+
+
+def when(due: dt.date, day: dt.date) -> str:
+    """今天 / 明天 / 后天 / N天后 relative to D."""
+    n = (due - day).days
+    return {0: "今天", 1: "明天", 2: "后天"}.get(n, f"{n}天后" if n > 0 else f"{-n}天前")
+
+
+# ---------------------------------------------------------------------------------------------
+# the run context
+
+def _lit_date(day: dt.date):
+    return ibis.literal(day, type="date")
+
+
+class Context:
+    """One run's inputs and the intermediates several rules share (built once, cached on the backend).
+
+    D = ``day``; data ends at ``y`` = D−1. Every table access goes through here so that rows after
+    D−1 are never seen (backtests are honest).
+    """
+
+    def __init__(self, tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesConfig):
+        self.tables = tables
+        self.day = day
+        self.y = day - ONE_DAY
+        self.cfg = cfg
+        self._cache: dict[str, ir.Table] = {}
+        self._cached: list[ir.Table] = []
+
+    # dates ---------------------------------------------------------------------------------
+    def d(self, offset: int) -> dt.date:
+        """D + offset as a Python date (D−1 is ``d(-1)``)."""
+        return self.day + dt.timedelta(days=offset)
+
+    def lit(self, offset: int):
+        return _lit_date(self.d(offset))
+
+    # base tables ---------------------------------------------------------------------------
+    @property
+    def customers(self) -> ir.Table:
+        """Customers on D: opened_on ≤ D−1 (a later opening is not yet a customer)."""
+        c = self.tables["customers"]
+        return c.filter(c.opened_on <= self.lit(-1))
+
+    @property
+    def customer_ids(self) -> ir.Table:
+        return self.customers.select("customer_id")
+
+    def only_customers(self, t: ir.Table) -> ir.Table:
+        return t.semi_join(self.customer_ids, "customer_id")
+
+    @property
+    def transactions(self) -> ir.Table:
+        t = self.tables["transactions"]
+        return t.filter(t.booked_at_day <= self.lit(-1))
+
+    @property
+    def balances(self) -> ir.Table:
+        b = self.tables["balances"]
+        return b.filter(b.as_of <= self.lit(-1))
+
+    @property
+    def contacts(self) -> ir.Table:
+        c = self.tables["contacts"]
+        return c.filter(c.at_day <= self.lit(-1))
+
+    @property
+    def holdings(self) -> ir.Table:
+        """Holdings known on D (bought on or before D−1) of customers, with their product's columns."""
+        h = self.tables["holdings"]
+        h = self.only_customers(h.filter(h.bought_on <= self.lit(-1)))
+        p = self.tables["products"].select("product_id", product_name="name", category="category",
+                                           risk_rating="risk_rating")
+        return left_join(h, p, "product_id")
+
+    @property
+    def nav(self) -> ir.Table:
+        n = self.tables["nav"]
+        return n.filter(n.as_of <= self.lit(-1))
+
+    # shared intermediates --------------------------------------------------------------------
+    def cache(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """Build an intermediate once per run and materialise it on the backend."""
+        if key not in self._cache:
+            table = build().cache()
+            self._cached.append(table)
+            self._cache[key] = table
+        return self._cache[key]
+
+    def release(self) -> None:
+        for table in self._cached:
+            try:
+                table.release()
+            except Exception:  # noqa: BLE001 - releasing a cache is best effort
+                pass
+        self._cached.clear()
+        self._cache.clear()
+
+    def snapshot_on_or_before(self, last: dt.date) -> ir.Table:
+        """Per customer, the balances row with the greatest as_of ≤ ``last``."""
+        b = self.tables["balances"]
+        b = b.filter(b.as_of <= _lit_date(last))
+        latest = b.group_by("customer_id").aggregate(as_of=b.as_of.max())
+        return b.join(latest, ["customer_id", "as_of"]).select(b.customer_id, b.as_of, b.current,
+                                                               b.time_deposit, b.investments, b.aum)
+
+    def latest_snapshot(self) -> ir.Table:
+        """The latest snapshot (greatest as_of ≤ D−1), cached: several rules and the profiles use it."""
+        return self.cache("latest_snapshot", lambda: self.only_customers(self.snapshot_on_or_before(self.y)))
+
+    def aum_window(self, last: dt.date) -> ir.Table:
+        """Per customer: sum and count of aum over the snapshots with as_of in last−(avg_days−1)…last.
+
+        avg30 = aum_sum / snapshots; tiers compare ``aum_sum ≥ threshold × snapshots`` (exact)."""
+        days = self.cfg.features["avg_days"]
+        b = self.tables["balances"]
+        b = b.filter(b.as_of.between(_lit_date(last - dt.timedelta(days=days - 1)), _lit_date(last)))
+        return b.group_by("customer_id").aggregate(aum_sum=b.aum.sum(), snapshots=b.count())
+
+    def tier_index_expr(self, amount_sum: ir.Value, count: ir.Value | int = 1) -> ir.Value:
+        """Tier position (0 = 大众) of ``amount_sum / count``, compared exactly as sum ≥ min × count."""
+        expr = ibis.literal(0)
+        for i, tier in enumerate(self.cfg.tiers[1:], start=1):
+            expr = ibis.cases((amount_sum >= ibis.literal(tier.min_amount) * count, i), else_=expr)
+        return expr
+
+    def flows(self) -> ir.Table:
+        """Transactions aggregated once per customer over the longest window any flow rule reads.
+
+        One scan of ``transactions`` (D−W…D−1) feeds large_inflow, large_outflow, idle_cash,
+        payroll_stopped and the persona features; cached on the backend."""
+        return self.cache("flows", self._build_flows)
+
+    def _build_flows(self) -> ir.Table:
+        s = self.cfg.signals
+        f = self.cfg.features
+        inflow, pay, idle = s["large_inflow"], s["payroll_stopped"], s["idle_cash"]
+        persona = f["persona"]
+        longest = max(inflow["baseline_days"] + 1, pay["history_days"], idle["no_investment_days"],
+                      persona["lookback_days"])
+        t = self.transactions
+        t = t.filter(t.booked_at_day >= self.lit(-longest))
+        day = t.booked_at_day
+        credit = (t.amount > 0) & (t.kind != "interest")
+        payroll = credit & (t.kind == "payroll")
+        in_window = lambda first, last: day.between(self.lit(first), self.lit(last))  # noqa: E731
+        y = -1
+        baseline_first = -(inflow["baseline_days"] + 1)
+        persona_first = -persona["lookback_days"]
+        pay_hist_first, pay_hist_last = -pay["history_days"], -pay["silent_days"] - 1
+        return t.group_by("customer_id").aggregate(
+            # large_inflow / large_outflow
+            credit_y=t.amount.sum(where=credit & (day == self.lit(y))),
+            debit_y=(-t.amount).sum(where=(t.amount < 0) & (day == self.lit(y))),
+            credit_baseline=t.amount.sum(where=credit & in_window(baseline_first, -2)),
+            # idle_cash
+            investment_debits=t.count(where=(t.amount < 0) & (t.kind == "investment")
+                                      & in_window(-idle["no_investment_days"], y)),
+            # payroll_stopped
+            payroll_history=t.count(where=payroll & in_window(pay_hist_first, pay_hist_last)),
+            payroll_history_sum=t.amount.sum(where=payroll & in_window(pay_hist_first, pay_hist_last)),
+            payroll_recent=t.count(where=payroll & in_window(-pay["silent_days"], y)),
+            last_payroll_on=day.max(where=payroll),
+            # persona features
+            pension_credits=t.count(where=credit & (t.kind == "pension") & in_window(persona_first, y)),
+            payroll_credits=t.count(where=payroll & in_window(persona_first, y)),
+            investment_trades=t.count(where=(t.kind == "investment") & in_window(persona_first, y)),
+            large_transfer_credits=t.count(
+                where=credit & (t.kind == "transfer") & in_window(persona_first, y)
+                & (t.amount >= ibis.literal(persona["business_large_credit_amount"]))),
+        )
+
+
+def left_join(left: ir.Table, right: ir.Table, key: str) -> ir.Table:
+    """``left`` LEFT JOIN ``right`` USING (key), keeping one ``key`` column (Ibis keeps both otherwise)."""
+    tmp = f"{key}__right"
+    right = right.rename({tmp: key})
+    return left.left_join(right, left[key] == right[tmp]).drop(tmp)
