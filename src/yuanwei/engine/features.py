@@ -1,0 +1,157 @@
+"""Customer features: one ``profiles`` row per customer on D (opened_on ≤ D−1).
+
+Everything heavy is one Ibis expression on the run's backend (DuckDB or PySpark): the latest balance
+snapshot, avg30 and its exact tier, services held, contacts (familiarity, do-not-disturb, last
+contact), assignments, the persona from the shared per-customer flow aggregate. Only the per-customer
+result comes back; the exact avg30 (rounded half-up to the fen) and the 30-day trend are finished on
+that small result in Python.
+
+Definitions (configurable under ``features:`` in the rules file; see docs/signals.md):
+
+- tier: from avg30(D−1) = mean aum of the snapshots in D−30…D−1; NULL when there is none.
+- familiarity: A ≥ a_min_reached reached contacts in D−a_days…D−1; B ≥ b_min_reached in
+  D−b_days…D−1; C otherwise. Reached = one of ``reached_outcomes``.
+- persona: the first of ``persona.order`` whose test holds, else ``other``.
+- aum_trend30: aum of the latest snapshot / aum of the latest snapshot ≤ D−1−trend_days − 1.
+- age: completed years on D.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from yuanwei.contract.schema import FOUR_BASIC_PRODUCTS
+from yuanwei.engine.rules import RulesConfig
+from yuanwei.engine.signals.base import CENT, Context, left_join
+from yuanwei.results import RESULT_TABLES
+
+PROFILES_SCHEMA: pa.Schema = RESULT_TABLES["profiles"]
+SERVICES_HELD = (*FOUR_BASIC_PRODUCTS, "payroll")
+CONTRACT_COLUMNS = ("customer_id", "name", "gender", "birth_date", "phone", "branch_id", "opened_on",
+                    "marketing_consent", "do_not_call", "occupation", "industry", "employer_id", "region",
+                    "risk_level", "risk_assessed_on", "preferred_channel")
+
+
+def _keywords(columns: list[ir.StringValue], words: list[str]) -> ir.BooleanValue:
+    """Any of ``words`` inside any of ``columns`` (case-insensitive; NULL text matches nothing)."""
+    hit = ibis.literal(False)
+    for col in columns:
+        low = col.lower()
+        for word in words:
+            hit = hit | low.contains(word.lower()).fill_null(False)
+    return hit
+
+
+def persona_expr(t: ir.Table, f: Mapping) -> ir.StringValue:
+    """The persona column: the first test of ``f['order']`` that holds."""
+    text = [t.occupation, t.industry]
+    tests = {
+        "hk_mo_tw": t.region.isin(list(f["hk_mo_tw_regions"])).fill_null(False),
+        "retiree": (t.pension_credits >= f["retiree_min_pension_credits"]) | _keywords([t.occupation],
+                                                                                       f["retiree_keywords"]),
+        "business_owner": _keywords(text, f["business_owner_keywords"]) | (
+            (t.large_transfer_credits >= f["business_min_large_credits"]) & (t.payroll_credits == 0)),
+        "active_trader": t.investment_trades >= f["active_trader_min_trades"],
+        "salaried": (t.payroll_credits >= f["salaried_min_payroll_credits"])
+                    | _keywords([t.occupation], f["salaried_keywords"]),
+        "homemaker": _keywords([t.occupation], f["homemaker_keywords"]),
+    }
+    return ibis.cases(*[(tests[name].fill_null(False), name) for name in f["order"]], else_="other")
+
+
+def _profile_expr(ctx: Context) -> ir.Table:
+    f, y, day = ctx.cfg.features, ctx.y, ctx.day
+    c = ctx.customers.select(*CONTRACT_COLUMNS)
+
+    snap = ctx.latest_snapshot().select("customer_id", "aum", "current", "time_deposit", "investments",
+                                        balance_as_of="as_of")
+    window = ctx.aum_window(y)
+    before = ctx.snapshot_on_or_before(y - dt.timedelta(days=f["trend_days"])).select(
+        "customer_id", aum_before="aum")
+
+    s = ctx.tables["services"]
+    s = s.filter(s.since <= ctx.lit(-1))
+    services = s.group_by("customer_id").aggregate(
+        **{f"n_{name}": s.count(where=s.service == name) for name in SERVICES_HELD})
+
+    k = ctx.contacts
+    fam = f["familiarity"]
+    reached = k.outcome.isin(list(fam["reached_outcomes"]))
+    contacts = k.group_by("customer_id").aggregate(
+        last_contact_at=k.at.max(), last_contact_on=k.at_day.max(),
+        n_dnd=k.count(where=k.outcome == "do_not_disturb"),
+        reached_a=k.count(where=reached & (k.at_day >= ctx.lit(-fam["a_days"]))),
+        reached_b=k.count(where=reached & (k.at_day >= ctx.lit(-fam["b_days"]))),
+    )
+
+    a = ctx.tables["assignments"]
+    a = a.filter(a.since <= ctx.lit(-1))
+    assignments = a.group_by("customer_id").aggregate(
+        **{f"{role}_staff_id": a.staff_id.max(where=a.role == role) for role in ("owner", "remote", "advisor")})
+
+    flows = ctx.flows().select("customer_id", "pension_credits", "payroll_credits", "investment_trades",
+                               "large_transfer_credits")
+
+    t = c
+    for part in (snap, window, before, services, contacts, assignments, flows):
+        t = left_join(t, part, "customer_id")
+
+    md_birth = t.birth_date.month() * 100 + t.birth_date.day()
+    age = day.year - t.birth_date.year() - ibis.cases((md_birth > day.month * 100 + day.day, 1), else_=0)
+    tier_idx = ctx.tier_index_expr(t.aum_sum, t.snapshots)
+    tier = ibis.cases(*[(tier_idx == i, tier.name) for i, tier in enumerate(ctx.cfg.tiers)], else_=None)
+    t = t.mutate(**{col: t[col].fill_null(0) for col in ("pension_credits", "payroll_credits",
+                                                         "investment_trades", "large_transfer_credits")})
+    return t.mutate(
+        age=age.cast("int64"),
+        tier=ibis.cases((t.snapshots.notnull() & (t.snapshots > 0), tier), else_=ibis.null("string")),
+        persona=persona_expr(t, f["persona"]),
+        familiarity=ibis.cases((t.reached_a.fill_null(0) >= fam["a_min_reached"], "A"),
+                               (t.reached_b.fill_null(0) >= fam["b_min_reached"], "B"), else_="C"),
+        do_not_disturb=t.n_dnd.fill_null(0) > 0,
+        **{f"has_{name}": t[f"n_{name}"].fill_null(0) > 0 for name in SERVICES_HELD},
+    )
+
+
+def _avg30(sums: list, counts: list) -> list:
+    return [None if n in (None, 0) or s is None else (Decimal(s) / n).quantize(CENT, rounding=ROUND_HALF_UP)
+            for s, n in zip(sums, counts)]
+
+
+def _trend(aum: list, before: list) -> list:
+    return [None if a is None or b is None or b <= 0 else float(Decimal(a) / Decimal(b) - 1)
+            for a, b in zip(aum, before)]
+
+
+def compute_features(tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesConfig) -> pa.Table:
+    """The ``profiles`` result of business date ``day``: one row per customer, sorted by customer_id."""
+    ctx = Context(tables, day, cfg)
+    try:
+        raw = _profile_expr(ctx).order_by("customer_id").to_pyarrow()
+    finally:
+        ctx.release()
+    n = raw.num_rows
+    columns = {}
+    for field in PROFILES_SCHEMA:
+        name = field.name
+        if name == "aum_avg30":
+            values = pa.array(_avg30(raw["aum_sum"].to_pylist(), raw["snapshots"].to_pylist()), field.type)
+        elif name == "aum_trend30":
+            values = pa.array(_trend(raw["aum"].to_pylist(), raw["aum_before"].to_pylist()), field.type)
+        elif name == "days_since_contact":
+            values = pc.days_between(raw["last_contact_on"].cast(pa.date32()), pa.scalar(day, pa.date32()))
+        elif name == "do_not_call":
+            values = pc.fill_null(raw[name], False)
+        elif name in raw.column_names:
+            values = raw[name]
+        else:  # pragma: no cover - every profile column is computed above
+            values = pa.nulls(n, field.type)
+        columns[name] = pc.cast(values, field.type) if values.type != field.type else values
+    return pa.table(columns, schema=PROFILES_SCHEMA)
