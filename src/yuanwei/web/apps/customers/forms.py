@@ -1,0 +1,1 @@
+"""Forms of the customer pages (none yet)."""

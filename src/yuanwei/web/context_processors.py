@@ -1,0 +1,53 @@
+"""The product's navigation, shared by every page through the base layout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+MANAGERS = frozenset({"team_lead", "branch_head", "admin"})
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url_name: str | None  # None: the page is not built yet and is shown disabled
+    roles: frozenset[str] | None = None  # None: every signed-in user
+
+
+# DESIGN §1 and §8: the same names in code, UI and docs.
+NAVIGATION = (
+    NavItem("today", _("Today"), "workbench:today"),
+    NavItem("customers", _("Customers"), None),
+    NavItem("schedule", _("Schedule"), None),
+    NavItem("worklog", _("Work log"), None),
+    NavItem("team", _("Team"), None, MANAGERS),
+    NavItem("campaigns", _("Campaigns"), None),
+    NavItem("events", _("Events"), None),
+    NavItem("dashboards", _("Dashboards"), None, MANAGERS),
+)
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    role = user.staffprofile.role if hasattr(user, "staffprofile") else None
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    items = []
+    for item in NAVIGATION:
+        if item.roles is not None and not (role in item.roles or user.is_superuser):
+            continue
+        try:
+            url = reverse(item.url_name) if item.url_name else None
+        except NoReverseMatch:
+            url = None
+        items.append({"key": item.key, "label": item.label, "url": url,
+                      "active": bool(item.url_name) and current == item.url_name})
+    if user.is_staff:
+        items.append({"key": "admin", "label": _("Admin"), "url": reverse("admin:index"),
+                      "active": current.startswith("admin:")})
+    return {"nav_items": items, "staff_profile": getattr(user, "staffprofile", None)}
