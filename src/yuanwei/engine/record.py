@@ -119,8 +119,9 @@ def replace_signal_history(con: duckdb.DuckDBPyConnection, day: dt.date, signals
 
 
 def read_runs(con: duckdb.DuckDBPyConnection, day: dt.date | None = None) -> list[dict]:
-    """Rows of ``runs`` (newest first), JSON columns decoded."""
-    ensure_record_tables(con)
+    """Rows of ``runs`` (newest first), JSON columns decoded; works on a read-only connection."""
+    if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'runs'").fetchall():
+        return []
     sql = "SELECT * FROM runs" + (" WHERE date = ?" if day else "") + " ORDER BY started_at DESC, run_id"
     cur = con.execute(sql, [day] if day else [])
     names = [d[0] for d in cur.description]

@@ -93,7 +93,7 @@ def contract_schema(name: str) -> pa.Schema:
 
 def _now() -> dt.datetime:
     """Asia/Shanghai wall clock, naive (as every warehouse timestamp)."""
-    return dt.datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)
+    return dt.datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None)
 
 
 # -------------------------------------------------------------------------------------- the lock
@@ -109,7 +109,7 @@ def run_lock(home: Home, day: dt.date):
         except BlockingIOError:
             raise RunInProgress(_holder_message(home)) from None
         holder = {"pid": os.getpid(), "host": socket.gethostname(), "date": day.isoformat(),
-                  "started_at": _now().isoformat(sep=" ")}
+                  "started_at": _now().isoformat(sep=" ", timespec="seconds")}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(holder).encode(), 0)
         try:

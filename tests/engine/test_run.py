@@ -1,0 +1,235 @@
+"""The daily run: result files, atomicity, idempotence, the lock, the run record, as-of dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from _bank import DAY, bank_rows, write_bank
+from yuanwei.engine.export import export_results
+from yuanwei.engine.run import STAGES, StageFailed, format_summary, run_day
+from yuanwei.errors import RunInProgress, UsageError
+from yuanwei.paths import Home
+from yuanwei.results import REFERENCE_TABLES, RESULT_TABLES
+
+
+@pytest.fixture(scope="session")
+def bank_warehouse(tmp_path_factory):
+    """The small bank's warehouse file, built once and copied into each test's home."""
+    home = Home(tmp_path_factory.mktemp("bank")).ensure()
+    write_bank(home, bank_rows())
+    return home.warehouse
+
+
+@pytest.fixture
+def bank(home, bank_warehouse) -> Home:
+    shutil.copy(bank_warehouse, home.warehouse)
+    return home
+
+
+def folder_bytes(root) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def warehouse_rows(home: Home, sql: str, params=()) -> list[tuple]:
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def test_it_writes_every_result_file_with_its_schema(bank):
+    summary = run_day(bank, DAY, progress=False)
+
+    folder = bank.runs_dir / "2026-11-30"
+    assert summary["status"] == "ok" and summary["run_dir"] == str(folder)
+    for name in ("profiles", "signals", "holdings", "flows", "balances"):
+        assert pq.read_schema(folder / f"{name}.parquet").equals(RESULT_TABLES[name]), name
+    for name in REFERENCE_TABLES:
+        assert (folder / f"{name}.parquet").exists(), name
+    flows = pq.read_table(folder / "flows.parquet").to_pylist()
+    days = {r["booked_at"].date() for r in flows}
+    assert min(days) >= DAY - dt.timedelta(days=90) and max(days) == DAY - dt.timedelta(days=1)
+    balances = pq.read_table(folder / "balances.parquet", columns=["as_of"]).column("as_of").to_pylist()
+    assert min(balances) >= DAY - dt.timedelta(days=365) and max(balances) == DAY - dt.timedelta(days=1)
+    contacts = pq.read_table(folder / "contacts.parquet").column("at").to_pylist()
+    assert max(contacts).date() < DAY
+    # C0029 opens on D+1: not yet a customer; H0011c is bought on D+1: not yet held
+    profiles = pq.read_table(folder / "profiles.parquet").column("customer_id").to_pylist()
+    assert "C0029" not in profiles and "C0028" in profiles and profiles == sorted(profiles)
+    holdings = pq.read_table(folder / "holdings.parquet").to_pylist()
+    assert "H0011c" not in {h["holding_id"] for h in holdings}
+    fund = next(h for h in holdings if h["holding_id"] == "H0001b")
+    assert fund["product_name"] == "科技成长基金" and fund["latest_nav"] is not None
+    assert fund["market_value"] == (fund["units"] * fund["latest_nav"]).quantize(fund["amount"])
+    assert fund["gain"] == fund["market_value"] - fund["amount"]
+    manifest = json.loads((folder / "_run.json").read_text(encoding="utf-8"))
+    assert manifest["run_id"] == summary["run_id"] and manifest["files"]["signals"]["rows"] == summary["signals"]
+    assert not [p for p in bank.runs_dir.iterdir() if p.name.startswith(".")]
+
+
+def test_the_signals_see_the_large_inflow_of_the_day_before(bank):
+    run_day(bank, DAY, progress=False)
+
+    signals = pq.read_table(bank.runs_dir / "2026-11-30" / "signals.parquet").to_pylist()
+    inflow = {s["customer_id"] for s in signals if s["rule"] == "large_inflow"}
+    # ¥520,000 on D-1 for C0003, C0013, …; the ¥700,000 of D+1 is invisible
+    assert {"C0003", "C0013", "C0023", "C0033", "C0043", "C0053"} <= inflow
+    assert all(s["date"] == DAY for s in signals)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_failure_at_any_stage_leaves_every_previous_result_untouched(bank, monkeypatch, stage):
+    run_day(bank, DAY, progress=False)
+    run_day(bank, DAY - dt.timedelta(days=1), progress=False)
+    before = folder_bytes(bank.runs_dir)
+    history_before = warehouse_rows(bank, "SELECT * FROM signal_history ORDER BY ALL")
+    # new data that would change D's results if the run went through
+    con = duckdb.connect(str(bank.warehouse))
+    con.execute("""INSERT INTO transactions VALUES ('TX-NEW', 'AC0001', 'C0001', TIMESTAMP '2026-11-29 20:00:00',
+                   DATE '2026-11-29', 900000.00, 'transfer', NULL, NULL)""")
+    con.close()
+
+    monkeypatch.setenv("YUANWEI_FAIL_STAGE", stage)
+    with pytest.raises(StageFailed) as failed:
+        run_day(bank, DAY, progress=False)
+
+    assert failed.value.stage == stage
+    assert folder_bytes(bank.runs_dir) == before
+    assert sorted(p.name for p in bank.runs_dir.iterdir()) == ["2026-11-29", "2026-11-30"]
+    assert warehouse_rows(bank, "SELECT * FROM signal_history ORDER BY ALL") == history_before
+    failed_runs = warehouse_rows(bank, "SELECT error FROM runs WHERE status = 'failed'")
+    assert len(failed_runs) == 1 and failed_runs[0][0].startswith(f"{stage}: ")
+    assert "injected failure" in failed_runs[0][0]
+
+    monkeypatch.delenv("YUANWEI_FAIL_STAGE")
+    run_day(bank, DAY, progress=False)   # the next good run goes through and sees the new row
+    flows = pq.read_table(bank.runs_dir / "2026-11-30" / "flows.parquet").column("txn_id").to_pylist()
+    assert "TX-NEW" in flows
+
+
+def test_a_failed_first_run_of_a_day_leaves_no_folder(bank):
+    with pytest.raises(StageFailed):
+        run_day(bank, DAY, progress=False, fail_stage="write")
+    assert list(bank.runs_dir.iterdir()) == []
+
+
+def test_a_rerun_gives_byte_identical_exports(bank, tmp_path):
+    first = run_day(bank, DAY, progress=False)
+    whats = ["signals"] + [w for w in ("tasks", "excluded") if first["tasks"] is not None]
+    for what in whats:
+        export_results(bank, what, DAY, tmp_path / f"first-{what}.csv")
+
+    again = run_day(bank, DAY, progress=False, full=True)
+
+    assert again["run_id"] != first["run_id"] and again["changed"] == [] and again["full"] is True
+    for what in whats:
+        export_results(bank, what, DAY, tmp_path / f"again-{what}.csv")
+        assert (tmp_path / f"again-{what}.csv").read_bytes() == (tmp_path / f"first-{what}.csv").read_bytes()
+    assert first["signals"] > 0
+
+
+def test_a_second_run_is_refused_while_one_holds_the_lock(bank):
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import datetime, sys, time
+        from pathlib import Path
+        from yuanwei.engine.run import run_lock
+        from yuanwei.paths import Home
+        with run_lock(Home(Path({str(bank.root)!r})), datetime.date(2026, 11, 29)):
+            print("held", flush=True)
+            sys.stdin.readline()
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(RunInProgress) as refused:
+            run_day(bank, DAY, progress=False)
+        message = str(refused.value)
+        assert f"pid {holder.pid}" in message and "date 2026-11-29" in message and "started 20" in message
+        assert isinstance(refused.value, UsageError)   # the CLI prints one line, exit 2
+        assert not bank.runs_dir.joinpath("2026-11-30").exists()
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert run_day(bank, DAY, progress=False)["status"] == "ok"
+
+
+def test_the_run_record_says_what_the_run_saw_and_found(bank):
+    from yuanwei.engine.rules import load_rules
+
+    summary = run_day(bank, DAY, progress=False)
+    run_day(bank, DAY, progress=False)   # the rerun replaces D's signal_history, adds a run
+
+    con = duckdb.connect(str(bank.warehouse), read_only=True)
+    from yuanwei.engine.record import read_runs
+
+    runs = read_runs(con, DAY)
+    history = con.execute("SELECT customer_id, rule, run_id FROM signal_history WHERE date = ? ORDER BY ALL",
+                          [DAY]).fetchall()
+    con.close()
+    assert len(runs) == 2 and {r["status"] for r in runs} == {"ok"}
+    first = next(r for r in runs if r["run_id"] == summary["run_id"])
+    cfg = load_rules(None)
+    assert (first["rules_version"], first["rules_hash"]) == (str(cfg.version), str(cfg.hash))
+    assert first["backend"] == "duckdb" and first["date"] == DAY and first["error"] is None
+    # the warehouse holds data up to 2026-12-02; the run of D saw up to D-1
+    assert first["max_booked_at_day"] == dt.date(2026, 11, 29)
+    assert first["max_balance_as_of"] == dt.date(2026, 11, 29)
+    assert first["max_contact_at"] == dt.datetime(2026, 11, 25, 10, 5)
+    signals = pq.read_table(bank.runs_dir / "2026-11-30" / "signals.parquet").to_pylist()
+    per_rule: dict[str, int] = {}
+    for s in signals:
+        per_rule[s["rule"]] = per_rule.get(s["rule"], 0) + 1
+    assert first["signals_per_rule"] == per_rule == summary["signals_per_rule"]
+    assert first["signals"] == len(signals)
+    assert first["customers_touched"] == len({s["customer_id"] for s in signals})
+    assert {"config", "backend", "features", "signals", "tasks", "write"} <= set(first["stage_seconds"])
+    assert first["row_counts"]["flows"] > 0 and first["finished_at"] >= first["started_at"]
+    # signal_history holds D's signals once, from the latest run
+    assert len(history) == len(signals)
+    assert {h[2] for h in history} == {runs[0]["run_id"]}
+
+    text = format_summary(summary)
+    assert "维护信号 / signals" in text and "2026-11-30" in text
+    assert all(rule in text for rule in per_rule)
+
+
+def test_a_past_date_ignores_rows_that_arrived_later(tmp_path, tmp_path_factory):
+    """A run for 2026-11-20 on today's warehouse equals the run on the warehouse as it was then."""
+    rows = bank_rows()
+    past = dt.date(2026, 11, 20)
+    later = Home(tmp_path / "later").ensure()
+    then = Home(tmp_path / "then").ensure()
+    write_bank(later, rows)
+    write_bank(then, rows, cutoff=past - dt.timedelta(days=1))
+
+    a = run_day(later, past, progress=False)
+    b = run_day(then, past, progress=False)
+
+    assert a["signals"] == b["signals"] and a["signals_per_rule"] == b["signals_per_rule"]
+    assert a["signals_per_rule"].get("large_inflow", 0) >= 5   # the ¥88,000 of 2026-11-19
+    for what in ["signals"] + (["tasks", "excluded"] if a["tasks"] is not None else []):
+        export_results(later, what, past, tmp_path / f"later-{what}.csv")
+        export_results(then, what, past, tmp_path / f"then-{what}.csv")
+        assert (tmp_path / f"later-{what}.csv").read_bytes() == (tmp_path / f"then-{what}.csv").read_bytes()
+    fa, fb = later.runs_dir / "2026-11-20", then.runs_dir / "2026-11-20"
+    for name in ("profiles", "holdings", "flows", "balances", *REFERENCE_TABLES):
+        assert pq.read_table(fa / f"{name}.parquet").equals(pq.read_table(fb / f"{name}.parquet")), name
+
+
+def test_it_refuses_a_home_without_a_warehouse(home):
+    with pytest.raises(UsageError, match="yuanwei ingest"):
+        run_day(home, DAY, progress=False)
+
+
+def test_it_refuses_an_unknown_fail_stage(bank, monkeypatch):
+    monkeypatch.setenv("YUANWEI_FAIL_STAGE", "publish")
+    with pytest.raises(UsageError, match="not a stage"):
+        run_day(bank, DAY, progress=False)
