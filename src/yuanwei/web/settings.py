@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "yuanwei.web.apps.workbench",
     "yuanwei.web.apps.audit",
     "yuanwei.web.apps.api",
+    "yuanwei.web.apps.outreach",
+    "ninja",  # so /api/docs serves its vendored Swagger UI, never a CDN
 ]
 
 MIDDLEWARE = [
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "yuanwei.web.apps.audit.throttle.LoginThrottleMiddleware",  # failed-login throttling (cache)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -17,6 +17,8 @@ urlpatterns = [
     path("accounts/", include("yuanwei.web.apps.accounts.urls")),
     path("customers/", include("yuanwei.web.apps.customers.urls")),
     path("", include("yuanwei.web.apps.workbench.urls")),
+    path("api/", include("yuanwei.web.apps.api.urls")),
+    path("outreach/", include("yuanwei.web.apps.outreach.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
