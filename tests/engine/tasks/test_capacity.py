@@ -1,0 +1,118 @@
+"""Capacity and assignment: daily_capacity per RM, long-tail balancing, carry-over of yesterday's tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from yuanwei.results import RESULT_TABLES
+
+D = dt.date(2026, 11, 30)
+
+
+def many(world, n, prefix="C", **kw):
+    for i in range(n):
+        cid = f"{prefix}{i:03d}"
+        world.customer(cid, **kw)
+        # distinct urgencies and ages of signal → distinct scores: the best ones must be kept
+        world.signal(cid, "aum_drop", 1 + i % 5)
+
+
+def test_more_candidates_than_capacity_keeps_the_best_and_excludes_the_rest(world, duckdb_backend, home):
+    many(world, 37)
+    tasks, excluded = world.build(duckdb_backend, home)
+    rows = tasks.to_pylist()
+    assert len(rows) == 30 and {r["staff_id"] for r in rows} == {"S01"}
+    assert [r["rank"] for r in rows] == list(range(1, 31))
+    scores = [r["score"] for r in rows]
+    assert scores == sorted(scores, reverse=True)
+    over = excluded.to_pylist()
+    assert len(over) == 7 and {r["reason_code"] for r in over} == {"over_capacity"}
+    assert {r["reason"] for r in over} == {"超出当日容量"} and {r["staff_id"] for r in over} == {"S01"}
+    # the 8 urgency-1 customers tie on score; customer_id breaks the tie, so C000 stays
+    assert sorted(r["customer_id"] for r in over) == [f"C{i:03d}" for i in range(5, 37, 5)]
+
+
+def test_fewer_candidates_than_capacity_are_all_tasks(world, duckdb_backend, home):
+    many(world, 12)
+    tasks, excluded = world.build(duckdb_backend, home)
+    assert tasks.num_rows == 12 and excluded.num_rows == 0
+
+
+def test_daily_capacity_comes_from_staff_with_the_default_when_empty(world, duckdb_backend, home):
+    world.rows["staff"][0]["daily_capacity"] = 5
+    many(world, 8)
+    many(world, 33, prefix="L", remote_staff_id="S02")   # S02 has no daily_capacity: default 30
+    tasks, excluded = world.build(duckdb_backend, home)
+    per = {}
+    for r in tasks.to_pylist():
+        per[r["staff_id"]] = per.get(r["staff_id"], 0) + 1
+    assert per == {"S01": 5, "S02": 30}
+    assert excluded.num_rows == 3 + 3
+
+
+def test_long_tail_customers_are_balanced_across_the_branch_remote_rms(world, duckdb_backend, home):
+    many(world, 6)                                             # S01's own customers
+    many(world, 20, prefix="T", remote_staff_id=None)          # unassigned long tail of B01
+    world.customer("B2", remote_staff_id=None, branch_id="B02")  # a branch without remote RMs
+    world.signal("B2", "aum_drop", 3)
+    tasks, excluded = world.build(duckdb_backend, home)
+    per = {}
+    for r in tasks.to_pylist():
+        per[r["staff_id"]] = per.get(r["staff_id"], 0) + 1
+    assert per == {"S01": 13, "S02": 13}  # 6 own + 7 long tail, and 13 long tail
+    assert world.reasons(excluded) == {("B2", "aum_drop"): "no_remote_rm"}
+    again, _ = world.build(duckdb_backend, home)
+    assert again.equals(tasks)   # deterministic
+
+
+def write_previous_run(home, rows):
+    folder = home.runs_dir / (D - dt.timedelta(days=1)).isoformat()
+    folder.mkdir(parents=True)
+    full = []
+    for r in rows:
+        base = {name: None for name in RESULT_TABLES["tasks"].names}
+        base.update(date=D - dt.timedelta(days=1), rank=1, purpose="marketing", channel="phone", offers="",
+                    window="10:30-11:30", score=1.0, urgency=3.0, value=1.0, propensity=0.2, levers=1.0,
+                    model_version="prior-1")
+        base.update(r)
+        full.append(base)
+    pq.write_table(pa.Table.from_pylist(full, schema=RESULT_TABLES["tasks"]), folder / "tasks.parquet")
+
+
+def evidence(rule, due, urgency=3):
+    return json.dumps([{"rule": rule, "urgency": urgency, "due_date": due.isoformat(),
+                        "evidence": {"holding_id": "H1"}, "explanation": f"{rule}说明"}], ensure_ascii=False)
+
+
+def test_yesterdays_tasks_not_done_and_still_due_carry_over(world, duckdb_backend, home):
+    for cid in ("DUE", "DONE", "EXPIRED", "OLDER"):
+        world.customer(cid, remote_staff_id=None)
+    write_previous_run(home, [
+        dict(customer_id="DUE", staff_id="S02", rules="maturity", evidence=evidence("maturity", D)),
+        dict(customer_id="DONE", staff_id="S02", rules="maturity", evidence=evidence("maturity", D + dt.timedelta(days=3))),
+        dict(customer_id="EXPIRED", staff_id="S02", rules="maturity", evidence=evidence("maturity", D - dt.timedelta(days=1))),
+        dict(customer_id="OLDER", staff_id="S02", rules="idle_cash", evidence=evidence("idle_cash", D),
+             carried_over_from=D - dt.timedelta(days=3)),
+    ])
+    world.contact("DONE", D - dt.timedelta(days=1), "reached", hour=16)  # done since the task's day
+    tasks, _ = world.build(duckdb_backend, home)
+    t = world.by_customer(tasks)
+    assert set(t) == {"DUE", "OLDER"}
+    assert t["DUE"]["carried_over_from"] == D - dt.timedelta(days=1)
+    assert t["OLDER"]["carried_over_from"] == D - dt.timedelta(days=3)   # the first day it was due
+    assert t["DUE"]["staff_id"] == "S02"          # the RM who had it yesterday keeps it
+    assert "顺延" in t["DUE"]["policy_notes"] and t["DUE"]["explanation"] == "maturity说明"
+
+
+def test_a_fresh_signal_makes_it_todays_task(world, duckdb_backend, home):
+    world.customer("C1")
+    world.signal("C1", "maturity", 4, due_date=D + dt.timedelta(days=2))
+    write_previous_run(home, [dict(customer_id="C1", staff_id="S01", rules="birthday;maturity",
+                                   evidence=evidence("birthday", D + dt.timedelta(days=1)))])
+    tasks, _ = world.build(duckdb_backend, home)
+    t = world.by_customer(tasks)["C1"]
+    assert t["rules"] == "maturity;birthday" and t["carried_over_from"] is None
