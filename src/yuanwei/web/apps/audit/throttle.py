@@ -14,6 +14,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import resolve_url
 
 from .log import client_ip
 
@@ -68,7 +69,7 @@ class LoginThrottleMiddleware:
         self.get_response = get_response
 
     def _guarded(self, path: str) -> bool:
-        login = getattr(settings, "LOGIN_URL", "/accounts/login/")
+        login = resolve_url(getattr(settings, "LOGIN_URL", "/accounts/login/"))
         return path == login or path in getattr(settings, "YUANWEI_THROTTLED_PATHS", ("/api/token",))
 
     def __call__(self, request):

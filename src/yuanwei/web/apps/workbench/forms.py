@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from .models import Appointment, Channel, Outcome
+from .models import CHANNEL_LABELS, OUTCOME_LABELS, Appointment, Channel, Outcome
 
 NEXT_STEPS = [
     ("none", "无 / none"),
@@ -43,9 +43,9 @@ class ContactForm(forms.Form):
                                          error_messages={"invalid": "时间格式应为 YYYY-MM-DD HH:MM / time must be YYYY-MM-DD HH:MM"})
     place = forms.CharField(label="地点 / place", required=False, max_length=200)
 
-    def __init__(self, *args, products=None, today: dt.date | None = None, **kwargs):
-        # products: the product ids that may be sold (None: not checked, e.g. before any publish)
-        self.products = products
+    def __init__(self, *args, product_exists=None, today: dt.date | None = None, **kwargs):
+        # product_exists(product_id) -> bool; None: not checked
+        self.product_exists = product_exists
         self.today = today or timezone.localdate()
         super().__init__(*args, **kwargs)
 
@@ -61,7 +61,7 @@ class ContactForm(forms.Form):
                 self.add_error("amount", "成交须填写金额 / a sale needs an amount")
         elif amount is not None:
             self.add_error("amount", "只有成交才填写金额 / an amount is only for a sale")
-        if product and self.products is not None and product not in self.products:
+        if product and self.product_exists is not None and not self.product_exists(product):
             self.add_error("product_id", f"产品不存在：{product} / unknown product")
         if outcome == Outcome.appointment and step not in ("branch", "home_visit"):
             self.add_error("next_step", "结果为已预约时须填写网点预约或上门拜访 / an appointment needs its time and place")
@@ -82,6 +82,19 @@ class ContactForm(forms.Form):
             if not place:
                 self.add_error("place", "请填写地点 / enter the place")
         return data
+
+    # short zh labels for the one-click chips of the form
+    @property
+    def channel_options(self):
+        return list(CHANNEL_LABELS.items())
+
+    @property
+    def outcome_options(self):
+        return list(OUTCOME_LABELS.items())
+
+    @property
+    def step_options(self):
+        return [("none", "无"), ("follow_up", "跟进"), ("branch", "网点预约"), ("home_visit", "上门拜访")]
 
     @property
     def appointment_kind(self) -> str | None:

@@ -1,8 +1,11 @@
-"""What an RM records in the app: contacts, follow-ups, appointments, work-log remarks.
+"""The workbench's models.
 
-Customers are referred to by ``customer_id`` (the contract's string id), not by a foreign key to
-the published profile: a publish replaces the day's profile rows, and an RM's records must never go
-with them. Staff are Django users (username = staff_id).
+Published by a run (written only by ``publish.py``): Task (任务) and ExcludedCandidate, DESIGN §5.
+
+Recorded by the RMs in the app: ContactLog, FollowUp, Appointment, WorkLogRemark. These refer to
+customers by ``customer_id`` (the contract's string id), not by a foreign key to the published
+profile: a publish replaces the day's rows, and an RM's records must never go with them. Staff are
+Django users (username = staff_id).
 """
 
 from __future__ import annotations
@@ -12,8 +15,75 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from yuanwei.contract.schema import CONTACT_CHANNELS, CONTACT_OUTCOMES
+from yuanwei.web.apps.customers.models import Published, customer_fk
+
+# DESIGN §5: every task has one purpose
+PURPOSE_CHOICES = [("service", _("Service")), ("care", _("Care")), ("marketing", _("Marketing"))]
+
+
+class Task(Published):
+    """One customer for one RM on one day, with reasons and offers. Per-date rows."""
+
+    date = models.DateField(_("date"))
+    staff_id = models.CharField(_("staff"), max_length=32)
+    rank = models.IntegerField(_("rank"))
+    customer = customer_fk(related_name="tasks")
+    rules = models.CharField(_("rules"), max_length=300)       # ';'-separated rule ids
+    purpose = models.CharField(_("purpose"), max_length=10, choices=PURPOSE_CHOICES)
+    channel = models.CharField(_("channel"), max_length=20, null=True, blank=True)
+    offers = models.CharField(_("offers"), max_length=300, null=True, blank=True)  # ';'-separated
+    window = models.CharField(_("call window"), max_length=11, null=True, blank=True)  # HH:MM-HH:MM
+    score = models.FloatField(_("score"), null=True, blank=True)
+    urgency = models.FloatField(_("urgency"), null=True, blank=True)
+    value = models.FloatField(_("value"), null=True, blank=True)
+    propensity = models.FloatField(_("propensity"), null=True, blank=True)
+    levers = models.FloatField(_("levers"), null=True, blank=True)
+    policy_notes = models.TextField(_("policy notes"), null=True, blank=True)
+    explanation = models.TextField(_("explanation"), null=True, blank=True)
+    evidence = models.JSONField(_("evidence"), null=True, blank=True)
+    model_version = models.CharField(_("model version"), max_length=60, null=True, blank=True)
+    carried_over_from = models.DateField(_("carried over from"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["date", "staff_id", "rank"]
+        constraints = [models.UniqueConstraint(fields=["date", "staff_id", "customer"], name="task_key")]
+        indexes = [models.Index(fields=["date", "staff_id", "rank"], name="task_date_staff_rank"),
+                   models.Index(fields=["customer", "date"], name="task_customer_date")]
+
+    def __str__(self):
+        return f"{self.date} {self.staff_id} #{self.rank} {self.customer_id}"
+
+    @property
+    def rule_list(self) -> list[str]:
+        return [r for r in (self.rules or "").split(";") if r]
+
+    @property
+    def offer_list(self) -> list[str]:
+        return [o for o in (self.offers or "").split(";") if o]
+
+
+class ExcludedCandidate(Published):
+    """A candidate (customer, rule) that did not become a task on `date`, and why. Per-date rows."""
+
+    date = models.DateField(_("date"))
+    customer = customer_fk(related_name="excluded_candidates")
+    rule = models.CharField(_("rule"), max_length=40)
+    staff_id = models.CharField(_("staff"), max_length=32, null=True, blank=True)
+    reason_code = models.CharField(_("reason code"), max_length=40)
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        verbose_name = _("excluded candidate")
+        verbose_name_plural = _("excluded candidates")
+        indexes = [models.Index(fields=["date", "customer"], name="excluded_date_customer")]
+
+
+# --- what the RMs record ------------------------------------------------------------
 
 CHANNEL_LABELS = {
     "phone": "电话", "wechat": "微信", "sms": "短信", "visit": "上门", "branch": "网点",

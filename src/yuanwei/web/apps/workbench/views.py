@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from yuanwei.web.apps.accounts.models import StaffProfile
 from yuanwei.web.apps.audit.log import record
@@ -284,6 +285,8 @@ def reveal(request, customer_id: str):
         record(request, AuditAction.REVEAL, object_type="customer", object_id=customer_id,
                detail={"reason": form.cleaned_data["reason"], "fields": ["phone", "relatives.name"]})
         relatives = list(Relative.objects.filter(customer_id=customer_id).order_by("relation", "name"))
+        for r in relatives:
+            r.relation_label = labels.RELATION_LABELS.get(r.relation, r.relation)
         return render(request, "workbench/_revealed.html", {"c": c, "relatives": relatives})
     return render(request, "workbench/_reveal_form.html", {"c": c, "form": form})
 
@@ -328,7 +331,12 @@ def contact(request, customer_id: str):
     else:
         ctx["timeline"] = _timeline(customer_id)
         ctx["form"] = ContactForm(initial={"channel": form.cleaned_data["channel"]})
-    return render(request, "workbench/_contact_saved.html", ctx)
+    response = render(request, "workbench/_contact_saved.html", ctx)
+    # the form swapped itself on errors; on success the whole task row (or contact panel) is redrawn
+    target = f"#task-{customer_id}" if origin == "today" and ctx.get("task") else "#contact-panel"
+    if origin == "today" and not ctx.get("task"):
+        target = "this"
+    return reswap(retarget(response, target), "outerHTML")
 
 
 # --- schedule ------------------------------------------------------------------------------------
@@ -348,7 +356,8 @@ def schedule(request):
     overdue = list(FollowUp.objects.filter(staff=request.user, done_at__isnull=True, due_on__lt=days[0])
                    .order_by("due_on"))
     names = _customer_names([f.customer_id for f in follow_ups + overdue] + [a.customer_id for a in appointments])
-    by_day = {d: {"day": d, "follow_ups": [], "appointments": [], "is_today": d == scope.business_day()}
+    by_day = {d: {"day": d, "weekday": "一二三四五六日"[d.weekday()], "follow_ups": [], "appointments": [],
+                  "is_today": d == scope.business_day()}
               for d in days}
     for f in follow_ups:
         by_day[f.due_on]["follow_ups"].append(f)
@@ -357,7 +366,7 @@ def schedule(request):
     step = dt.timedelta(days=n)
     return render(request, "workbench/schedule.html", {
         "day": day, "view": view, "columns": list(by_day.values()), "overdue": overdue, "names": names,
-        "prev": days[0] - step, "next": days[0] + step, "weekdays": "一二三四五六日",
+        "prev": days[0] - step, "next": days[0] + step,
     })
 
 
@@ -371,7 +380,8 @@ def follow_up_done(request, pk: int):
         f.done_at = timezone.now()
         f.save(update_fields=["done_at"])
     if _is_htmx(request):
-        return render(request, "workbench/_follow_up.html", {"f": f, "names": _customer_names([f.customer_id])})
+        return render(request, "workbench/_follow_up.html",
+                      {"f": f, "day": scope.business_day(), "names": _customer_names([f.customer_id])})
     return redirect(request.POST.get("next") or reverse("workbench:schedule"))
 
 
