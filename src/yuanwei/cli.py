@@ -160,6 +160,47 @@ def backtest(ctx: click.Context, date_from: str, date_to: str, out: Path) -> Non
 
 
 @main.command()
+@click.option("--date", "date", default=None, metavar="YYYY-MM-DD", help="Business date D (default: today).")
+@click.option("--format", "fmt", default="wechat", show_default=True, type=click.Choice(["wechat", "sms"]))
+@click.pass_context
+def brief(ctx: click.Context, date: str | None, fmt: str) -> None:
+    """The daily market brief from market and news. 每日早报。"""
+    day = _parse_date(date) or _today_shanghai()
+    from yuanwei.outreach.brief import build_brief, render_sms, render_wechat
+    from yuanwei.warehouse.tables import read_recent
+
+    home = _home(ctx)
+    cutoff = day - dt.timedelta(days=1)
+    market = read_recent(home, "market", "as_of", cutoff - dt.timedelta(days=14), cutoff)
+    news = read_recent(home, "news", "published_at_day", cutoff - dt.timedelta(days=3), cutoff)
+    b = build_brief(day, market, news)
+    click.echo(render_wechat(b) if fmt == "wechat" else render_sms(b))
+
+
+@main.group()
+def outbox() -> None:
+    """The outbox of messages to customers. 发件箱。"""
+
+
+@outbox.command("send")
+@click.option("--limit", default=500, show_default=True, type=click.IntRange(1))
+@click.pass_context
+def outbox_send(ctx: click.Context, limit: int) -> None:
+    """Send the messages that are due (for a scheduler, e.g. every 5 minutes)."""
+    from yuanwei.web.bootstrap import setup
+
+    home = _home(ctx)
+    setup(home)
+    from yuanwei.web.apps.outreach.worker import send_outbox
+
+    result = send_outbox(home, limit=limit)
+    if result["skipped_quiet"]:
+        click.echo("免打扰时段，未发送 / quiet hours, nothing sent")
+    click.echo(f"已发送 / sent {result['sent']}, 重试 / retry {result['retried']}, 失败 / failed {result['failed']}, "
+               f"恢复 / recovered {result['recovered']}")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.pass_context

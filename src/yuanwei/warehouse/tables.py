@@ -15,3 +15,14 @@ def read_rows(home: Home, table: str) -> list[dict]:
         return [dict(zip(names, row)) for row in cur.fetchall()]
     finally:
         con.close()
+
+
+def read_recent(home: Home, table: str, column: str, since, until) -> list[dict]:
+    """Rows of a contract table whose ``column`` (a DATE) lies in since…until (the brief's market/news)."""
+    con = connect(home.warehouse, read_only=True)
+    try:
+        cur = con.execute(f'SELECT * FROM "{table}" WHERE "{column}" BETWEEN ? AND ?', [since, until])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+    finally:
+        con.close()
