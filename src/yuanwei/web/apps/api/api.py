@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.contrib.auth import authenticate
 from django.utils import timezone
-from ninja import Field, Header, NinjaAPI, Schema
+from ninja import Field, Header, NinjaAPI, Schema, Status
 from ninja.security import HttpBearer
 
 from yuanwei.web.apps.audit.log import record
@@ -63,10 +63,10 @@ class TokenOut(Schema):
 def token(request, body: TokenIn):
     user = authenticate(request, username=body.username, password=body.password)
     if user is None or not user.is_active:
-        return 401, {"detail": "用户名或密码错误 / wrong username or password"}
+        return Status(401, {"detail": "用户名或密码错误 / wrong username or password"})
     tok, raw = ApiToken.issue(user)
     record(request, AuditAction.API_TOKEN, user=user, object_type="api_token", object_id=str(tok.pk))
-    return 200, {"token": raw, "expires_at": tok.expires_at}
+    return Status(200, {"token": raw, "expires_at": tok.expires_at})
 
 
 class TaskOut(Schema):
@@ -147,12 +147,12 @@ class CustomerOut(Schema):
 def customer(request, customer_id: str):
     c = scope.customers_for(request.user).filter(customer_id=customer_id).first()
     if c is None:
-        return 404, {"detail": "客户不存在或不在您的管户范围内 / no such customer in your scope"}
+        return Status(404, {"detail": "客户不存在或不在您的管户范围内 / no such customer in your scope"})
     latest = Signal.objects.filter(customer_id=customer_id).order_by("-date").values_list("date", flat=True).first()
     signals = list(Signal.objects.filter(customer_id=customer_id, date=latest).order_by("-urgency")) if latest else []
     dnd = bool(c.do_not_disturb) or ContactLog.objects.filter(customer_id=customer_id,
                                                               outcome="do_not_disturb").exists()
-    return 200, {
+    return Status(200, {
         "customer_id": c.customer_id, "name": c.name, "phone_masked": mask_phone(c.phone), "branch_id": c.branch_id,
         "tier": c.tier, "persona": c.persona, "familiarity": c.familiarity, "risk_level": c.risk_level,
         "risk_assessed_on": c.risk_assessed_on, "marketing_consent": bool(c.marketing_consent),
@@ -162,7 +162,7 @@ def customer(request, customer_id: str):
         "advisor_staff_id": c.advisor_staff_id,
         "signals": [{"date": s.date, "rule": s.rule, "label": labels.rule_label(s.rule), "urgency": s.urgency,
                      "due_date": s.due_date, "explanation": s.explanation} for s in signals],
-    }
+    })
 
 
 class ContactIn(Schema):
@@ -206,9 +206,9 @@ def contacts(request, body: ContactIn, idempotency_key: str | None = Header(None
     if key:
         existing = ContactLog.objects.select_related("staff").filter(staff=request.user, idempotency_key=key).first()
         if existing is not None:
-            return 200, _contact_out(existing, True)
+            return Status(200, _contact_out(existing, True))
     if not scope.customers_for(request.user).filter(customer_id=body.customer_id).exists():
-        return 404, {"detail": "客户不存在或不在您的管户范围内 / no such customer in your scope"}
+        return Status(404, {"detail": "客户不存在或不在您的管户范围内 / no such customer in your scope"})
     data = body.dict()
     form_data = {k: ("" if v is None else v) for k, v in data.items() if k not in ("customer_id", "at")}
     if form_data.get("appointment_at"):
@@ -217,13 +217,13 @@ def contacts(request, body: ContactIn, idempotency_key: str | None = Header(None
     form = ContactForm(form_data, product_exists=lambda p: Product.objects.filter(product_id=p).exists(),
                        today=scope.business_day())
     if not form.is_valid():
-        return 422, {"detail": {f: [str(m) for m in msgs] for f, msgs in form.errors.items()}}
+        return Status(422, {"detail": {f: [str(m) for m in msgs] for f, msgs in form.errors.items()}})
     task = Task.objects.filter(date=scope.business_day(), staff_id=request.user.get_username(),
                                customer_id=body.customer_id).first()
     contact, created = log_contact(request.user, body.customer_id, form.cleaned_data, request=request,
                                    task_date=task.date if task else None, appointment_kind=form.appointment_kind,
                                    idempotency_key=key, source="api", at=_aware(body.at) if body.at else None)
-    return (201 if created else 200), _contact_out(contact, not created)
+    return Status(201 if created else 200, _contact_out(contact, not created))
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

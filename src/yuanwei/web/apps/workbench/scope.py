@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from yuanwei.web.apps.accounts.models import StaffProfile
-from yuanwei.web.apps.customers.models import Assignment, Customer
+from yuanwei.web.apps.customers.models import Assignment, Customer, Staff
 
 from .models import Task
 
@@ -64,13 +64,17 @@ def staff_ids_for(user) -> list[str] | None:
     p = profile_of(user)
     if p is None:
         return []
+    # the published staff table is the bank's truth; profiles cover users synced before a publish
     if role == "branch_head":
-        return list(StaffProfile.objects.filter(branch_id=p.branch_id).values_list("staff_id", flat=True))
+        ids = set(StaffProfile.objects.filter(branch_id=p.branch_id).values_list("staff_id", flat=True))
+        ids |= set(Staff.objects.filter(branch_id=p.branch_id).values_list("staff_id", flat=True))
+        return sorted(ids | {p.staff_id})
     if role == "team_lead":
-        q = StaffProfile.objects.filter(branch_id=p.branch_id)
-        q = q.filter(team=p.team) if p.team else q.filter(staff_id=p.staff_id)
-        ids = list(q.values_list("staff_id", flat=True))
-        return ids if p.staff_id in ids else ids + [p.staff_id]
+        if not p.team:
+            return [p.staff_id]
+        ids = set(StaffProfile.objects.filter(branch_id=p.branch_id, team=p.team).values_list("staff_id", flat=True))
+        ids |= set(Staff.objects.filter(branch_id=p.branch_id, team=p.team).values_list("staff_id", flat=True))
+        return sorted(ids | {p.staff_id})
     return [p.staff_id]
 
 

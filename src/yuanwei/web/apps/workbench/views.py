@@ -27,7 +27,7 @@ from yuanwei.web.apps.audit.log import record
 from yuanwei.web.apps.audit.models import AuditAction
 from yuanwei.web.apps.customers.models import (
     BalanceSnapshot, ChannelPlan, ContactHistory, Customer, Flow, Holding, MarketClose, News, Product, Relative,
-    Signal,
+    Signal, Staff,
 )
 
 from . import labels, scope
@@ -37,6 +37,7 @@ from .models import Appointment, ContactLog, FollowUp, Task, WorkLogRemark
 from .services import log_contact
 
 DAILY_TARGET = 20  # DESIGN §1: at least ~20 calls a day
+TEAM_ROLES = ("remote_rm", "rm", "wealth_advisor")
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -493,14 +494,19 @@ def team(request):
         raise PermissionDenied("团队视图仅供团队长和行长使用 / team view is for team leads and branch heads")
     day = _parse_day(request.GET.get("date")) or scope.business_day()
     ids = scope.staff_ids_for(request.user)
-    profiles = StaffProfile.objects.select_related("user").filter(role__in=("remote_rm", "rm", "wealth_advisor"))
-    if ids is not None:
-        profiles = profiles.filter(staff_id__in=ids)
     p = scope.profile_of(request.user)
-    if scope.role_of(request.user) == "admin" and request.GET.get("branch"):
-        profiles = profiles.filter(branch_id=request.GET["branch"])
-    profiles = list(profiles.order_by("branch_id", "team", "staff_id"))
-    staff_ids = [x.staff_id for x in profiles]
+    # RMs from the published staff table, and synced users not (yet) in it
+    people: dict[str, dict] = {}
+    for model in (Staff, StaffProfile):
+        qs = model.objects.filter(role__in=TEAM_ROLES)
+        if ids is not None:
+            qs = qs.filter(staff_id__in=ids)
+        if scope.role_of(request.user) == "admin" and request.GET.get("branch"):
+            qs = qs.filter(branch_id=request.GET["branch"])
+        for x in qs.values("staff_id", "name", "role", "branch_id", "team"):
+            people.setdefault(x["staff_id"], x)
+    profiles = sorted(people.values(), key=lambda x: (x["branch_id"], x["team"] or "", x["staff_id"]))
+    staff_ids = [x["staff_id"] for x in profiles]
     task_counts = dict(Task.objects.filter(date=day, staff_id__in=staff_ids).values("staff_id")
                        .annotate(n=Count("id")).values_list("staff_id", "n"))
     start, end = _bounds(day)
@@ -516,14 +522,14 @@ def team(request):
     outcome_keys = [k for k, _ in ContactLog._meta.get_field("outcome").choices]
     rows = []
     for x in profiles:
-        oc = outcomes.get(x.staff_id, Counter())
-        n_tasks = task_counts.get(x.staff_id, 0)
-        done = worked.get(x.staff_id, 0)
+        oc = outcomes.get(x["staff_id"], Counter())
+        n_tasks = task_counts.get(x["staff_id"], 0)
+        done = worked.get(x["staff_id"], 0)
         contacts = sum(oc.values())
         target = min(DAILY_TARGET, n_tasks) if n_tasks else DAILY_TARGET
         rows.append({"p": x, "tasks": n_tasks, "done": done, "left": n_tasks - done, "contacts": contacts,
                      "target": target, "pct": min(100, round(100 * contacts / target)) if target else 0,
-                     "outcomes": [oc.get(k, 0) for k in outcome_keys], "sales": sales.get(x.staff_id, Decimal(0))})
+                     "outcomes": [oc.get(k, 0) for k in outcome_keys], "sales": sales.get(x["staff_id"], Decimal(0))})
     totals = {"tasks": sum(r["tasks"] for r in rows), "done": sum(r["done"] for r in rows),
               "contacts": sum(r["contacts"] for r in rows), "left": sum(r["left"] for r in rows),
               "sales": sum((r["sales"] for r in rows), Decimal(0)),
