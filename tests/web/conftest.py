@@ -25,9 +25,11 @@ QUERY_COUNTS = json.loads((Path(__file__).parent / "query_counts.json").read_tex
 
 
 @pytest.fixture(autouse=True)
-def _plain_http(settings):
+def _test_settings(settings):
     # The test client speaks plain HTTP; the HTTPS redirect itself is tested in test_settings.py.
     settings.SECURE_SSL_REDIRECT = False
+    # PBKDF2 at production strength costs ~0.5 s per password on this machine
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_staff(staff_id: str, name: str, role: str, branch_id: str = "B01", team: str = "一组",

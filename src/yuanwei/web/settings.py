@@ -143,6 +143,7 @@ USE_TZ = True
 
 # --- static files: vendored, served by whitenoise (bank intranets have no CDN) ---------------
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the project's own css/ and vendor/ (apps keep theirs in app/static/)
 STATIC_ROOT = HOME.root / "static"  # filled by collectstatic (`yuanwei serve` runs it)
 try:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing folder
