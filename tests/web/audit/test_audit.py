@@ -90,3 +90,21 @@ def test_the_admin_refuses_a_plain_user(client, alice):
     alice.save()
     client.force_login(alice)
     assert client.get("/admin/audit/auditevent/").status_code == 403
+
+
+def test_a_change_to_a_contact_in_the_admin_is_audited(client):
+    from yuanwei.web.apps.workbench.models import ContactLog
+
+    admin = get_user_model().objects.create_superuser("A0002", password="pw-admin-123")
+    rm = get_user_model().objects.create_user("R0003", password="pw-rm-12345")
+    c = ContactLog.objects.create(customer_id="C1", staff=rm, channel="phone", outcome="reached", note="旧")
+    client.force_login(admin)
+    r = client.post(f"/admin/workbench/contactlog/{c.pk}/change/", {
+        "at_0": c.at.astimezone().strftime("%Y-%m-%d"), "at_1": "10:00:00", "channel": "phone",
+        "outcome": "interested", "product_id": "", "amount": "", "note": "更正", "task_date": ""})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    c.refresh_from_db()
+    assert c.outcome == "interested"
+    ev = AuditEvent.objects.get(action=AuditAction.CONTACT_UPDATE)
+    assert ev.object_id == c.contact_id and "outcome" in ev.detail["changed"] and ev.user == admin
+    assert client.get(f"/admin/workbench/contactlog/{c.pk}/delete/").status_code == 403
