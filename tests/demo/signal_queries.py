@@ -120,7 +120,7 @@ def queries(D: dt.date) -> dict[str, str]:
           WITH {AVG30}
           SELECT count(*) FROM avg30 a WHERE n1 > 0 AND a1 >= 50000
             AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = a.customer_id
-                            AND CAST(substr(k.at, 1, 10) AS DATE) BETWEEN {d(-90)} AND {d(-1)})""",
+                            AND CAST(substr(k."at", 1, 10) AS DATE) BETWEEN {d(-90)} AND {d(-1)})""",
     }
 
 

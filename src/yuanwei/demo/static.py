@@ -15,7 +15,7 @@ from yuanwei.demo import vocab
 from yuanwei.demo.writer import NULL_DAY, NULL_INT, Scaled
 
 EPOCH = dt.date(1970, 1, 1)
-CUSTOMERS_PER_REMOTE_RM = 650
+CUSTOMERS_PER_REMOTE_RM = 300
 TEAM_SIZE = 8
 SHOCK_RETURN = -0.0321  # SSE_COMPOSITE's last close vs the one before: a market_shock day
 
@@ -128,7 +128,7 @@ def build_bank(seed: int, customers: int, days: int, end: dt.date, emit) -> Bank
         rows.append(("branch_head", bid, None, NULL_INT))
         remote_idx = []
         for t in range(n_teams):
-            team = f"{dname}远维{cn_num[t % 10]}{'' if t < 10 else t // 10}组"
+            team = f"{dname}远维{cn_num[t] if t < 10 else t + 1}组"
             rows.append(("team_lead", bid, team, 10))
             size = n_remote // n_teams + (1 if t < n_remote % n_teams else 0)
             for _ in range(size):

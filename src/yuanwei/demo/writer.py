@@ -6,6 +6,7 @@ contract's representation, so a column is formatted in one place:
   id/str/enum  pyarrow string array or a sequence of str/None
   date         int32 days since 1970-01-01 (``NULL_DAY`` = missing)  -> YYYY-MM-DD / date32
   timestamp    int64 Asia/Shanghai wall-clock seconds since 1970-01-01 -> ISO 8601 with +08:00
+               (CSV) / timestamp[ms, tz=Asia/Shanghai] (Parquet)
   money        int64 fen                                            -> DECIMAL(18,2)
   decimal      ``Scaled(ints, scale)``                               -> DECIMAL(18,scale)
   int          int64 (``NULL_INT`` = missing); float: float64 (NaN = missing); bool: bool array
@@ -63,8 +64,8 @@ def _timestamp_array(local_s: np.ndarray, fmt: str) -> pa.Array:
     local_s = np.asarray(local_s, dtype=np.int64)
     if fmt == "parquet":
         # The instant, tagged with the zone: readers get the Shanghai wall clock back.
-        return pa.array(local_s - SHANGHAI_OFFSET_S, type=pa.int64()).cast(
-            pa.timestamp("s", tz="Asia/Shanghai"))
+        return pa.array((local_s - SHANGHAI_OFFSET_S) * 1000, type=pa.int64()).cast(
+            pa.timestamp("ms", tz="Asia/Shanghai"))
     naive = pa.array(local_s, type=pa.int64()).cast(pa.timestamp("s"))
     text = pc.strftime(naive, format="%Y-%m-%dT%H:%M:%S")
     return pc.binary_join_element_wise(text, pa.scalar("+08:00"), "")
@@ -141,7 +142,7 @@ class TableSink:
 def _empty_type(kind: str, fmt: str) -> pa.DataType:
     return {
         "id": pa.string(), "str": pa.string(), "enum": pa.string(), "date": pa.date32(),
-        "timestamp": pa.timestamp("s", tz="Asia/Shanghai") if fmt == "parquet" else pa.string(),
+        "timestamp": pa.timestamp("ms", tz="Asia/Shanghai") if fmt == "parquet" else pa.string(),
         "money": pa.decimal128(18, 2), "decimal": pa.decimal128(18, 6), "int": pa.int64(),
         "float": pa.float64(), "bool": pa.bool_(),
     }[kind]
