@@ -178,6 +178,29 @@ def brief(ctx: click.Context, date: str | None, fmt: str) -> None:
 
 
 @main.group()
+def sources() -> None:
+    """Fill market and news from outside sources. 行情与资讯来源。"""
+
+
+@sources.command("fetch")
+@click.option("--rss", "feeds", multiple=True, metavar="URL", help="An RSS or Atom feed (repeatable).")
+@click.option("--akshare", "use_akshare", is_flag=True, help="SSE composite, gold Au99.99 and Brent from AKShare.")
+@click.option("--days", default=14, show_default=True, type=click.IntRange(1, 3650))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path))
+def sources_fetch(feeds: tuple[str, ...], use_akshare: bool, days: int, out: Path) -> None:
+    """Write market.csv / news.csv in the data contract, for `yuanwei ingest OUT`."""
+    from yuanwei.outreach.sources import fetch_akshare, fetch_rss, write_contract_files
+
+    if not feeds and not use_akshare:
+        raise UsageError("nothing to fetch: give --rss URL and/or --akshare / 请指定 --rss 或 --akshare")
+    today = _today_shanghai()
+    news = [row for url in feeds for row in fetch_rss(url)]
+    market = fetch_akshare(today - dt.timedelta(days=days), today) if use_akshare else []
+    counts = write_contract_files(out, market=market, news=news)
+    click.echo(f"已写入 / written: {counts} → {out}（下一步 / next: yuanwei ingest {out}）")
+
+
+@main.group()
 def outbox() -> None:
     """The outbox of messages to customers. 发件箱。"""
 
