@@ -5,6 +5,7 @@ from . import views
 app_name = "workbench"
 urlpatterns = [
     path("today/", views.today, name="today"),
+    path("customers/", views.customer_list, name="customers"),
     path("customers/<str:customer_id>/", views.customer, name="customer"),
     path("customers/<str:customer_id>/reveal/", views.reveal, name="reveal"),
     path("customers/<str:customer_id>/contact/", views.contact, name="contact"),

@@ -195,6 +195,35 @@ def today(request):
     return render(request, "workbench/today.html", ctx)
 
 
+# --- customer search -----------------------------------------------------------------------------
+
+@login_required
+def customer_list(request):
+    """The customers in the user's scope, searchable by name, customer id or the phone's last digits."""
+    from django.core.paginator import Paginator
+
+    q = (request.GET.get("q") or "").strip()
+    tier = request.GET.get("tier") or ""
+    qs = scope.customers_for(request.user).only(
+        "customer_id", "name", "tier", "persona", "familiarity", "aum", "branch_id", "remote_staff_id",
+        "days_since_contact", "phone")
+    if q:
+        cond = Q(name__icontains=q) | Q(customer_id__startswith=q)
+        if q.isdigit() and 4 <= len(q) <= 11:
+            cond |= Q(phone__endswith=q)
+        qs = qs.filter(cond)
+    if tier:
+        qs = qs.filter(tier=tier)
+    page = Paginator(qs.order_by("-aum", "customer_id"), 50).get_page(request.GET.get("page"))
+    for c in page.object_list:
+        c.masked_phone = mask_phone(c.phone)
+        c.persona_label = labels.PERSONA_LABELS.get(c.persona or "", c.persona or "")
+    ctx = {"page": page, "q": q, "tier": tier, "tier_choices": ["大众", "金卡", "财富", "钻石", "私行"]}
+    if _is_htmx(request) and request.htmx.target == "customer-results":
+        return render(request, "workbench/_customer_results.html", ctx)
+    return render(request, "workbench/customer_list.html", ctx)
+
+
 # --- Customer 360 --------------------------------------------------------------------------------
 
 def _timeline(customer_id: str, limit: int = 30) -> list[dict]:
