@@ -18,7 +18,7 @@ def nav(body: str) -> dict[str, str]:
 def test_it_shows_an_rm_the_product_navigation_in_chinese(client, rm):
     client.force_login(rm)
     body = client.get(PAGE).content.decode()
-    assert nav(body) == {"今日": "link", "客户": "disabled", "日程": "disabled", "工作日志": "disabled",
+    assert nav(body) == {"今日": "link", "客户": "link", "日程": "link", "工作日志": "link",
                          "营销活动": "disabled", "客户活动": "disabled"}
     assert "王丽" in body and "远程客户经理" in body  # user menu: name and role
     assert "/static/vendor/htmx.min.js" in body and "cdn" not in body.lower()

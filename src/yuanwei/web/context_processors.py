@@ -21,10 +21,10 @@ class NavItem:
 # DESIGN §1 and §8: the same names in code, UI and docs.
 NAVIGATION = (
     NavItem("today", _("Today"), "workbench:today"),
-    NavItem("customers", _("Customers"), None),
-    NavItem("schedule", _("Schedule"), None),
-    NavItem("worklog", _("Work log"), None),
-    NavItem("team", _("Team"), None, MANAGERS),
+    NavItem("customers", _("Customers"), "workbench:customers"),
+    NavItem("schedule", _("Schedule"), "workbench:schedule"),
+    NavItem("worklog", _("Work log"), "workbench:worklog_today"),
+    NavItem("team", _("Team"), "workbench:team", MANAGERS),
     NavItem("campaigns", _("Campaigns"), None),
     NavItem("events", _("Events"), None),
     NavItem("dashboards", _("Dashboards"), None, MANAGERS),
