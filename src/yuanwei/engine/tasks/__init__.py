@@ -20,13 +20,14 @@ from collections.abc import Mapping
 import ibis
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from yuanwei.engine.tasks.arbitration import breakdown, parse_levers, score, value_of
 from yuanwei.engine.tasks.capacity import assign
 from yuanwei.engine.tasks.config import TasksConfig, load_tasks_config
-from yuanwei.engine.tasks.offers import (RuleOffer, assessment_valid, lacking_services, maturing_holdings,
-                                         offers_for_rule, products_on_sale)
+from yuanwei.engine.tasks.offers import (Catalogue, RuleOffer, assessment_valid, lacking_services,
+                                         maturing_holdings, offers_for_rule, products_on_sale)
 from yuanwei.engine.tasks.policy import Block, marketing_block, phone_block, policy_facts
 from yuanwei.engine.tasks.propensity import load_call_time, load_propensity
 from yuanwei.engine.tasks.windows import default_window, restrict
@@ -89,7 +90,7 @@ def _carried_over(tables, home, day, cfg) -> list[dict]:
                 continue
             if due >= day:
                 out.append({"customer_id": r["customer_id"], "rule": e["rule"], "urgency": e.get("urgency", 1),
-                            "due_date": due, "evidence": e.get("evidence"), "explanation": e.get("explanation", ""),
+                            "due_date": due, "evidence": _json(e.get("evidence")), "explanation": e.get("explanation", ""),
                             "carried_from": since, "prev_staff_id": r["staff_id"]})
     return out
 
@@ -97,7 +98,8 @@ def _carried_over(tables, home, day, cfg) -> list[dict]:
 def _group(signals: pa.Table, carried: list[dict]) -> dict[str, list[dict]]:
     by_customer: dict[str, list[dict]] = defaultdict(list)
     for s in signals.to_pylist():
-        by_customer[s["customer_id"]].append({**s, "evidence": _evidence(s["evidence"]), "carried_from": None})
+        # evidence stays a JSON string until the candidate becomes a task (most do not)
+        by_customer[s["customer_id"]].append({**s, "carried_from": None})
     for e in carried:
         fresh = {x["rule"] for x in by_customer.get(e["customer_id"], ()) if x["carried_from"] is None}
         if e["rule"] not in fresh:  # today's signal of the same rule supersedes yesterday's
@@ -128,8 +130,10 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
     call_time = call_time or load_call_time(home, cfg.windows)
 
     by_customer = _group(signals, _carried_over(tables, home, day, cfg))
-    profile_of = {p["customer_id"]: p for p in profiles.to_pylist()}
     ids = sorted(by_customer)
+    # only the candidates' profiles come to Python (a bank has far more customers than candidates)
+    mine = profiles.filter(pc.is_in(profiles["customer_id"], value_set=pa.array(ids, pa.string())))
+    profile_of = {p["customer_id"]: p for p in mine.to_pylist()}
     excluded: list[dict] = []
 
     def exclude(cid: str, rules, staff_id, block: Block):
@@ -143,8 +147,9 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
     dues = [e["due_date"] for c in maturity_ids for e in by_customer[c] if e["rule"] == "maturity" and e["due_date"]]
     until = max([day + dt.timedelta(days=7), *dues])
     maturing = maturing_holdings(tables, day, until, maturity_ids)
-    product_levers = lev.product_factors()
+    catalogue = Catalogue(products, maturing, cfg.offers, lev.product_factors())
     category_of = dict(zip(products.product_id, products.category))
+    facts = facts.to_dict("index")
 
     candidates: list[dict] = []
     for cid in ids:
@@ -155,24 +160,24 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
             exclude(cid, rules, None, NO_PROFILE)
             continue
         staff_id = profile.get("remote_staff_id")
-        f = facts.loc[cid].to_dict()
+        f = facts[cid]
         block = phone_block(profile, f)
         if block:
             exclude(cid, rules, staff_id, block)
             continue
         notes: list[str] = []
-        offers: dict[str, RuleOffer] = {
-            r: offers_for_rule(r, profile, day, products, maturing, cfg.offers, product_levers) for r in rules}
         marketing_rules = [r for r in rules if cfg.purpose_of(r) == "marketing"]
-        wants_marketing = bool(marketing_rules) or any(o.products or o.services for o in offers.values())
-        mblock = marketing_block(profile, f, cfg.policy) if wants_marketing else None
+        mblock = marketing_block(profile, f, cfg.policy)
         if mblock:
+            # no marketing today: marketing rules are excluded, the others go without offers
             exclude(cid, marketing_rules, staff_id, mblock)
+            could_offer = any(r in cfg.offers.by_rule for r in rules)
             rules = [r for r in rules if r not in marketing_rules]
-            if rules:
+            if rules and (marketing_rules or could_offer):
                 notes.append(f"仅服务/关怀，不营销：{mblock.reason}")
             offers = {r: RuleOffer() for r in rules}
         else:
+            offers = {r: offers_for_rule(r, profile, day, catalogue) for r in rules}
             for r in list(rules):
                 o = offers[r]
                 if o.dropped and cfg.purpose_of(r) == "marketing":
@@ -206,7 +211,7 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
             if not assessment_valid(profile, day, cfg.offers):
                 notes.append("无有效风险测评，仅推荐" + "/".join(cfg.offers.unassessed_categories))
         kept_entries = [e for e in entries if e["rule"] in rules]
-        kept_entries.sort(key=lambda e: (rules.index(e["rule"]), str(e.get("due_date")), _json(e.get("evidence"))))
+        kept_entries.sort(key=lambda e: (rules.index(e["rule"]), str(e.get("due_date")), e.get("evidence") or ""))
         carried = [e["carried_from"] for e in kept_entries]
         carried_from = min(carried) if all(carried) else None  # any fresh signal makes it today's task
         if carried_from:
@@ -272,7 +277,8 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
         "offers": ";".join([*t["products"], *t["services"]]), "window": t["window"],
         "score": t["score"], "urgency": t["urgency"], "value": t["value"], "propensity": t["propensity"],
         "levers": t["levers"], "policy_notes": "；".join(t["notes"]), "explanation": t["explanation"],
-        "evidence": _json(t["evidence"]), "model_version": propensity.version,
+        "evidence": _json([{**e, "evidence": _evidence(e["evidence"])} for e in t["evidence"]]),
+        "model_version": propensity.version,
         "carried_over_from": t["carried_over_from"],
     } for t in tasks]
     task_rows.sort(key=lambda r: (r["staff_id"], r["rank"]))

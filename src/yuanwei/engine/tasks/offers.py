@@ -78,7 +78,7 @@ def assessment_valid(profile: Mapping, day: dt.date, cfg: OffersConfig) -> bool:
 def unsuitable(product: Mapping, profile: Mapping, day: dt.date, funds: Decimal,
                cfg: OffersConfig) -> str | None:
     """The reason code why this product may not be offered to this customer, or None."""
-    rating = int(product["risk_rating"][1])
+    rating = product["rating"] if "rating" in product else int(product["risk_rating"][1])
     if not assessment_valid(profile, day, cfg):
         if product["category"] not in cfg.unassessed_categories:
             return "no_assessment"
@@ -97,37 +97,61 @@ def lacking_services(profile: Mapping) -> list[str]:
     return [s for s in FOUR_BASIC_PRODUCTS if profile.get(f"has_{s}") is not True]
 
 
-def offers_for_rule(rule: str, profile: Mapping, day: dt.date, products: pd.DataFrame,
-                    maturing: pd.DataFrame, cfg: OffersConfig,
-                    product_levers: Mapping[str, float]) -> RuleOffer:
+class Catalogue:
+    """The products on sale on D grouped for fast lookups: the per-customer work is plain Python over
+    a few products, so a day with 100,000 candidates stays quick."""
+
+    def __init__(self, products: pd.DataFrame, maturing: pd.DataFrame, cfg: OffersConfig,
+                 product_levers: Mapping[str, float]):
+        self.cfg = cfg
+        self.levers = product_levers
+        records = products.to_dict("records")
+        for r in records:
+            r["rating"] = int(r["risk_rating"][1])
+            r["min_amount"] = Decimal(r["min_amount"]) if r["min_amount"] is not None else Decimal("0")
+            t, ret = r.get("term_days"), r.get("expected_return")
+            r["term_days"] = int(t) if t is not None and not pd.isna(t) else None
+            r["expected_return"] = float(ret) if ret is not None and not pd.isna(ret) else -1.0
+        self.by_category: dict[str, list[dict]] = {}
+        for r in records:
+            self.by_category.setdefault(r["category"], []).append(r)
+        self.maturing: dict[str, list[dict]] = {}
+        for m in maturing.to_dict("records"):
+            self.maturing.setdefault(m["customer_id"], []).append(m)
+
+    def pool(self, categories: list[str], max_wealth_risk: str | None) -> list[dict]:
+        cap = int(max_wealth_risk[1]) if max_wealth_risk else 9
+        return [p for c in categories for p in self.by_category.get(c, ())
+                if p["category"] != "wealth" or p["rating"] <= cap]
+
+
+def offers_for_rule(rule: str, profile: Mapping, day: dt.date, catalogue: Catalogue) -> RuleOffer:
+    cfg = catalogue.cfg
     spec = cfg.by_rule.get(rule)
     if spec is None:
         return RuleOffer()
     out = RuleOffer(services=lacking_services(profile) if spec.services else [])
     current = profile.get("current")
-    funds = Decimal(current) if current is not None and not pd.isna(current) else Decimal("0")
+    funds = Decimal(current) if current is not None else Decimal("0")
     same: set[str] = set()
     term = None
     if spec.categories == "same_as_maturing":
-        mine = maturing[maturing.customer_id == profile["customer_id"]] if len(maturing) else maturing
-        same = set(mine.category.dropna()) if len(mine) else set()
-        funds += sum((Decimal(a) for a in mine.amount), Decimal("0")) if len(mine) else Decimal("0")
-        terms = [int(t) for t in mine.term_days.dropna()] if len(mine) else []
+        mine = catalogue.maturing.get(profile["customer_id"], [])
+        same = {m["category"] for m in mine if m["category"]}
+        funds += sum((Decimal(m["amount"]) for m in mine), Decimal("0"))
+        terms = [int(m["term_days"]) for m in mine if m["term_days"] is not None and not pd.isna(m["term_days"])]
         term = terms[0] if terms else None
         categories = sorted(same) + [c for c in spec.also if c not in same]
     else:
         categories = list(spec.categories)
     if not categories:
         return out
-    pool = products[products.category.isin(categories)]
-    if spec.max_wealth_risk:
-        cap = int(spec.max_wealth_risk[1])
-        pool = pool[(pool.category != "wealth") | (pool.risk_rating.str[1].astype(int) <= cap)]
-    if pool.empty:
+    pool = catalogue.pool(categories, spec.max_wealth_risk)
+    if not pool:
         out.dropped = NO_PRODUCT
         return out
     kept, reasons = [], set()
-    for prod in pool.to_dict("records"):
+    for prod in pool:
         why = unsuitable(prod, profile, day, funds, cfg)
         if why:
             reasons.add(why)
@@ -139,13 +163,11 @@ def offers_for_rule(rule: str, profile: Mapping, day: dt.date, products: pd.Data
         return out
 
     def order(prod):
-        t = prod.get("term_days")
-        distance = abs(int(t) - term) if term is not None and t is not None and not pd.isna(t) else 10**9
-        ret = prod.get("expected_return")
-        ret = float(ret) if ret is not None and not pd.isna(ret) else -1.0
+        t = prod["term_days"]
+        distance = abs(t - term) if term is not None and t is not None else 10**9
         # campaign levers first, then the same category and a comparable term, then the better return
-        return (-product_levers.get(prod["product_id"], 1.0), prod["category"] not in same, distance,
-                -ret, prod["product_id"])
+        return (-catalogue.levers.get(prod["product_id"], 1.0), prod["category"] not in same, distance,
+                -prod["expected_return"], prod["product_id"])
 
     kept.sort(key=order)
     out.products = [p["product_id"] for p in kept]
