@@ -300,14 +300,14 @@ def generate_chunk(bank: Bank, plants: Plants, seed: int, chunk: int, lo: int, h
     poisson(bus, 3, income / 3, 1.0, 1, KIND["transfer"], np.array([CP["货款"], CP["客户往来款"]]), CH["网上银行"], 8 * 3600, 20 * 3600)
     poisson(bus, 3, income / 3.3, 1.0, -1, KIND["transfer"], np.array([CP["货款"], CP["他行账户"]]), CH["网上银行"], 8 * 3600, 20 * 3600)
     spend = np.where(persona == BUSINESS, rng.uniform(1.5e4, 6e4, n) * YUAN, income * 0.85)
-    card_rate = np.array([4, 2, 5, 3, 3, 3])[persona]
+    card_rate = np.array([2.0, 1.0, 2.5, 1.5, 1.5, 1.5])[persona]
     nat = ~planted
     poisson(nat, card_rate, spend * 0.45 / card_rate, 0.9, -1, KIND["card"], np.arange(len(MERCHANTS)), CH["快捷支付"], 10 * 3600, 22 * 3600)
-    cash_rate = np.array([0.3, 2, 0.5, 0.2, 0.5, 0.5])[persona]
+    cash_rate = np.array([0.3, 1.2, 0.5, 0.2, 0.5, 0.5])[persona]
     cash_share = np.where(persona == RETIREE, 0.3, 0.1)
     poisson(nat, cash_rate, spend * cash_share / cash_rate, 0.5, -1, KIND["cash"], -1, CH["ATM"], 9 * 3600, 19 * 3600)
-    poisson(nat, 0.8, spend * 0.3 / 0.8, 0.6, -1, KIND["transfer"], np.array([CP["房租"], CP["信用卡还款"], CP["他行账户"]]), CH["手机银行"], 8 * 3600, 22 * 3600)
-    monthly(nat & (rng.random(n) < 0.35), 20, np.full(n, 2.0 * YUAN), KIND["fee"], CP["短信服务费"], CH["系统"], 2 * 3600, 3 * 3600)
+    poisson(nat, 0.5, spend * 0.3 / 0.5, 0.6, -1, KIND["transfer"], np.array([CP["房租"], CP["信用卡还款"], CP["他行账户"]]), CH["手机银行"], 8 * 3600, 22 * 3600)
+    monthly(nat & (rng.random(n) < 0.25), 20, np.full(n, 2.0 * YUAN), KIND["fee"], CP["短信服务费"], CH["系统"], 2 * 3600, 3 * 3600)
     # quarterly interest on the 21st of Mar/Jun/Sep/Dec (credits of kind interest)
     qdays = months[np.isin(_month_of(months), [3, 6, 9, 12])] + 20
     for qd in qdays:

@@ -8,7 +8,6 @@ numbered in chunk order.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -76,10 +75,11 @@ def write_demo_bank(out: Path, customers: int = 20_000, days: int = 365, seed: i
                 if bar:
                     rows = sum(s.rows for s in sinks.values())
                     bar.update(task, completed=hi, rows=f"{rows:,} 行 rows")
-    except BaseException:
+    except BaseException:  # also Ctrl-C: no half-written bank is left behind
         for s in sinks.values():
             s.abort()
-        shutil.rmtree(out, ignore_errors=True) if not any(out.iterdir()) else None
+        if not any(out.iterdir()):
+            out.rmdir()
         raise
     for s in sinks.values():
         s.close()
