@@ -127,3 +127,9 @@ def backend(request) -> Backend:
 def duckdb_backend() -> Backend:
     """DuckDB only (for tests of pure configuration or formatting)."""
     return _duckdb_backend()
+
+
+@pytest.fixture
+def spark_backend(spark_session, spark_con) -> Backend:
+    """PySpark only (for tests comparing the two backends' output byte for byte)."""
+    return _spark_backend(spark_session, spark_con)

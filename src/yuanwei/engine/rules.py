@@ -89,13 +89,13 @@ class RulesConfig:
 
 
 def _plain(value: Any) -> Any:
-    """JSON-ready copy: Decimals as their exact strings."""
+    """JSON-ready copy: Decimals as canonical exact strings (60000.00 and 60000 are one value)."""
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value.normalize(), "f")
     return value
 
 

@@ -103,6 +103,18 @@ def when(due: dt.date, day: dt.date) -> str:
 # ---------------------------------------------------------------------------------------------
 # the run context
 
+def dec(value: Decimal | int) -> ir.DecimalScalar:
+    """An exact decimal literal with the tightest type (1.15 → DECIMAL(3,2)).
+
+    Ibis would type a Decimal literal DECIMAL(38,18); on Spark a product with it overflows 38 digits
+    and loses scale (0.782609 × 1.15 rounds to 0.900000), so thresholds get their own precision."""
+    value = Decimal(value)
+    sign, digits, exponent = value.as_tuple()
+    scale = max(0, -exponent)
+    precision = max(len(digits) + max(0, exponent), scale + 1)
+    return ibis.literal(value, type=f"decimal({precision}, {scale})")
+
+
 def _lit_date(day: dt.date):
     return ibis.literal(day, type="date")
 
@@ -216,7 +228,7 @@ class Context:
         """Tier position (0 = 大众) of ``amount_sum / count``, compared exactly as sum ≥ min × count."""
         expr = ibis.literal(0)
         for i, tier in enumerate(self.cfg.tiers[1:], start=1):
-            expr = ibis.cases((amount_sum >= ibis.literal(tier.min_amount) * count, i), else_=expr)
+            expr = ibis.cases((amount_sum >= dec(tier.min_amount) * count, i), else_=expr)
         return expr
 
     def flows(self) -> ir.Table:
@@ -262,7 +274,7 @@ class Context:
             investment_trades=t.count(where=(t.kind == "investment") & in_window(persona_first, y)),
             large_transfer_credits=t.count(
                 where=credit & (t.kind == "transfer") & in_window(persona_first, y)
-                & (t.amount >= ibis.literal(persona["business_large_credit_amount"]))),
+                & (t.amount >= dec(persona["business_large_credit_amount"]))),
         )
 
 

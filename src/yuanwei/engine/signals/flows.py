@@ -13,13 +13,15 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from yuanwei.engine.signals.base import CENT, Context, Rule, left_join, iso, money, percent, ratio, times, yuan
+from yuanwei.engine.signals.base import (
+    CENT, Context, Rule, dec, left_join, iso, money, percent, ratio, times, yuan,
+)
 
 ZERO = Decimal(0)
 
 
 def _lit(value) -> ir.Value:
-    return ibis.literal(value)
+    return dec(value)
 
 
 # large_inflow ------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from yuanwei.contract.schema import RISK_RATINGS
-from yuanwei.engine.signals.base import Context, Rule, left_join, iso, money, nav, percent, ratio, yuan
+from yuanwei.engine.signals.base import Context, Rule, dec, left_join, iso, money, nav, percent, ratio, yuan
 
 
 # fund_move ---------------------------------------------------------------------------------------
@@ -28,7 +28,7 @@ def _fund_move(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     latest = n.filter(n.pos == 0).select("product_id", latest_nav="nav", latest_as_of="as_of")
     first = n.filter(n.pos == p["observations"] - 1).select("product_id", first_nav="nav", first_as_of="as_of")
     j = left_join(h.join(latest, "product_id"), first, "product_id")
-    loss, gain, move = (ibis.literal(p[k]) for k in ("loss_ratio", "gain_ratio", "trend_move"))
+    loss, gain, move = (dec(p[k]) for k in ("loss_ratio", "gain_ratio", "trend_move"))
     cost_hit = j.cost_nav.notnull() & ((j.latest_nav <= j.cost_nav * loss) | (j.latest_nav >= j.cost_nav * gain))
     change = j.latest_nav - j.first_nav
     trend_hit = j.first_nav.notnull() & (j.first_nav > 0) & (

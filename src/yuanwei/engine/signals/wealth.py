@@ -12,7 +12,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from yuanwei.engine.signals.base import CENT, Context, Rule, left_join, iso, money, percent, ratio, yuan
+from yuanwei.engine.signals.base import CENT, Context, Rule, dec, left_join, iso, money, percent, ratio, yuan
 
 
 def avg(total: Decimal, n: int) -> Decimal:
@@ -53,8 +53,8 @@ def _aum_drop(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     j = b.join(latest, "customer_id")
     j = j.filter((j.as_of >= j.t - ibis.interval(days=p["lookback_days"])) & (j.as_of < j.t))
     peak = j.group_by("customer_id", "t", "latest_aum").aggregate(peak=j.aum.max())
-    peak = peak.filter((peak.peak >= ibis.literal(p["min_peak_amount"]))
-                       & (peak.latest_aum <= peak.peak * ibis.literal(p["drop_ratio"])))
+    peak = peak.filter((peak.peak >= dec(p["min_peak_amount"]))
+                       & (peak.latest_aum <= peak.peak * dec(p["drop_ratio"])))
     return peak.select("customer_id", "t", "latest_aum", "peak")
 
 
@@ -78,7 +78,7 @@ def _new_customer(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     s = ctx.latest_snapshot().select("customer_id", "as_of", "aum")
     j = c.select("customer_id", "opened_on").join(s, "customer_id")
     min_amount = ctx.cfg.tiers[ctx.cfg.tier_index(p["min_tier"])].min_amount
-    j = j.filter(j.aum >= ibis.literal(min_amount))
+    j = j.filter(j.aum >= dec(min_amount))
     return j.select("customer_id", "opened_on", "as_of", "aum")
 
 

@@ -1,0 +1,142 @@
+"""compute_features: the profiles result on every backend (D = 2 Jan 2026, data up to 1 Jan)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from engine_rows import contact, customer, d, snapshot, txn
+from yuanwei.engine.features import compute_features
+from yuanwei.engine.rules import load_rules
+from yuanwei.results import RESULT_TABLES
+
+D = d("2026-01-02")
+Y = "2026-01-01"
+
+
+def _bank() -> dict:
+    pension = lambda cid, day: txn(cid, day, "4500.00", kind="pension")  # noqa: E731
+    payroll = lambda cid, day: txn(cid, day, "15000.00", kind="payroll")  # noqa: E731
+    return dict(
+        customers=[
+            customer("wang", name="王建国", birth_date="1960-01-02", occupation="退休教师", region="mainland",
+                     do_not_call=None),
+            customer("fam_a"), customer("fam_b_edge"), customer("fam_b"), customer("fam_c"),
+            customer("hk", region="hk"), customer("boss", occupation="个体工商户"), customer("lumpy"),
+            customer("trader"), customer("salaried", birth_date="1990-01-03"),
+            customer("home", occupation="全职太太"), customer("plain", birth_date="2000-02-29"),
+            customer("not_yet", opened_on="2026-01-02"),
+        ],
+        balances=[
+            snapshot("wang", "2025-12-01", "100000.00"),  # the latest snapshot ≤ D−1−30 (2 Dec): trend base
+            snapshot("wang", "2025-12-20", "110000.01", current="20000.00", time_deposit="30000.00"),
+            snapshot("wang", Y, "120000.00", current="30000.00", time_deposit="30000.00"),
+            snapshot("wang", "2026-01-02", "999999.00"),  # the snapshot of D is not known yet
+            snapshot("hk", "2025-12-31", "12000000.00"),
+        ],
+        transactions=[
+            pension("wang", "2025-12-10"), pension("hk", "2025-12-10"), pension("plain", "2025-07-05"),  # D−181
+            *[txn("lumpy", f"2025-{m:02d}-15", "80000.00") for m in (9, 10, 11)],
+            *[txn("trader", f"2025-12-{dd:02d}", "-1000.00" if dd % 2 else "1000.00", kind="investment")
+              for dd in range(1, 9)],
+            payroll("salaried", "2025-11-10"), payroll("salaried", "2025-12-10"),
+        ],
+        contacts=[
+            contact("wang", "2025-12-30T15:20:00"), contact("wang", "2026-01-02T09:00:00"),  # the second: on D
+            contact("fam_a", "2025-07-06T09:00:00"), contact("fam_a", "2025-09-01T10:00:00", "interested"),
+            contact("fam_a", "2025-12-31T16:00:00", "sold"),
+            contact("fam_b_edge", "2025-07-05T23:59:59"), contact("fam_b_edge", "2025-09-01T10:00:00"),
+            contact("fam_b_edge", "2025-12-31T10:00:00", "appointment"),
+            contact("fam_b", "2025-01-02T00:00:00", "refused"),
+            contact("fam_c", "2025-01-01T23:59:59"), contact("fam_c", "2025-12-01T10:00:00", "no_answer"),
+            contact("fam_c", "2025-06-01T10:00:00", "do_not_disturb"),
+        ],
+        services=[
+            dict(customer_id="wang", service="mobile_banking", since="2020-01-01"),
+            dict(customer_id="wang", service="investment", since=Y),
+            dict(customer_id="wang", service="credit_card", since="2026-01-02"),  # signed on D
+        ],
+        assignments=[
+            dict(customer_id="wang", staff_id="S01", role="owner", since="2020-01-01"),
+            dict(customer_id="wang", staff_id="S02", role="remote", since=Y),
+            dict(customer_id="wang", staff_id="S03", role="advisor", since="2026-01-02"),
+        ],
+    )
+
+
+@pytest.fixture
+def profiles(backend):
+    out = compute_features(backend.tables(**_bank()), D, load_rules(None))
+    assert out.schema == RESULT_TABLES["profiles"]
+    return {r["customer_id"]: r for r in out.to_pylist()}
+
+
+def test_only_customers_opened_by_d_minus_1_have_a_profile(profiles):
+    assert list(profiles) == sorted(profiles) and "not_yet" not in profiles
+    assert len(profiles) == 12
+
+
+def test_balances_avg30_tier_and_trend(profiles):
+    wang = profiles["wang"]
+    assert wang["balance_as_of"] == d(Y)
+    assert (wang["aum"], wang["current"], wang["time_deposit"], wang["investments"]) == (
+        Decimal("120000.00"), Decimal("30000.00"), Decimal("30000.00"), Decimal("60000.00"))
+    assert wang["aum_avg30"] == Decimal("115000.01")  # (110,000.01 + 120,000.00) / 2, half up
+    assert wang["tier"] == "金卡"
+    assert wang["aum_trend30"] == pytest.approx(0.2)
+    assert profiles["hk"]["tier"] == "私行" and profiles["hk"]["aum_trend30"] is None
+    assert profiles["plain"]["tier"] is None and profiles["plain"]["aum"] is None
+
+
+def test_age_on_d(profiles):
+    assert profiles["wang"]["age"] == 66          # birthday on D
+    assert profiles["salaried"]["age"] == 35      # birthday on D+1
+    assert profiles["plain"]["age"] == 25         # 29 Feb 2000
+
+
+def test_familiarity_from_reached_contacts(profiles):
+    assert {k: profiles[k]["familiarity"] for k in ("fam_a", "fam_b_edge", "fam_b", "fam_c", "boss")} == {
+        "fam_a": "A", "fam_b_edge": "B", "fam_b": "B", "fam_c": "C", "boss": "C"}
+
+
+def test_contacts_do_not_disturb_and_days_since(profiles):
+    wang = profiles["wang"]
+    assert str(wang["last_contact_at"]) == "2025-12-30 15:20:00"  # the contact of D is not known yet
+    assert wang["days_since_contact"] == 3
+    assert profiles["fam_c"]["do_not_disturb"] is True and wang["do_not_disturb"] is False
+    assert profiles["boss"]["last_contact_at"] is None and profiles["boss"]["days_since_contact"] is None
+    assert wang["do_not_call"] is False
+
+
+def test_services_and_assignments_known_on_d(profiles):
+    wang = profiles["wang"]
+    held = {k for k in ("has_mobile_banking", "has_credit_card", "has_third_party_binding", "has_investment",
+                        "has_payroll") if wang[k]}
+    assert held == {"has_mobile_banking", "has_investment"}
+    assert (wang["owner_staff_id"], wang["remote_staff_id"], wang["advisor_staff_id"]) == ("S01", "S02", None)
+
+
+def test_personas(profiles):
+    assert {k: v["persona"] for k, v in profiles.items()} == {
+        "wang": "retiree", "fam_a": "other", "fam_b_edge": "other", "fam_b": "other", "fam_c": "other",
+        "hk": "hk_mo_tw", "boss": "business_owner", "lumpy": "business_owner", "trader": "active_trader",
+        "salaried": "salaried", "home": "homemaker", "plain": "other"}
+
+
+def test_persona_and_familiarity_follow_the_configuration(tmp_path, duckdb_backend):
+    path = tmp_path / "rules.yaml"
+    path.write_text("features:\n  persona:\n    order: [salaried, retiree]\n"
+                    "  familiarity:\n    a_min_reached: 2\n", encoding="utf-8")
+    out = compute_features(duckdb_backend.tables(**_bank()), D, load_rules(path))
+    rows = {r["customer_id"]: r for r in out.to_pylist()}
+    assert rows["hk"]["persona"] == "retiree" and rows["trader"]["persona"] == "other"
+    assert rows["fam_b_edge"]["familiarity"] == "A"
+
+
+@pytest.mark.spark
+def test_both_backends_give_identical_profiles(duckdb_backend, spark_backend):
+    cfg = load_rules(None)
+    duck = compute_features(duckdb_backend.tables(**_bank()), D, cfg)
+    spark = compute_features(spark_backend.tables(**_bank()), D, cfg)
+    assert duck.equals(spark)
