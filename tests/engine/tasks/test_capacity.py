@@ -69,6 +69,32 @@ def test_long_tail_customers_are_balanced_across_the_branch_remote_rms(world, du
     assert again.equals(tasks)   # deterministic
 
 
+def test_rms_below_twenty_fill_first_then_by_share_of_capacity(world, duckdb_backend, home):
+    world.rows["staff"][0]["daily_capacity"] = 60     # S01: 60 a day; S02: the default 30
+    many(world, 25, prefix="A", remote_staff_id="S01")
+    many(world, 10, prefix="B", remote_staff_id="S02")
+    many(world, 45, prefix="T", remote_staff_id=None)
+    tasks, excluded = world.build(duckdb_backend, home)
+    per = {}
+    for r in tasks.to_pylist():
+        per[r["staff_id"]] = per.get(r["staff_id"], 0) + 1
+    # S02 first reaches 20 (10 of the long tail); the other 35 go by share of capacity used, ending
+    # near equal shares (S01/60 ≈ S02/30): 80 tasks → 53 and 27
+    assert per == {"S01": 53, "S02": 27} and excluded.num_rows == 0
+
+
+def test_an_rm_short_of_twenty_gets_the_long_tail_before_a_roomier_colleague(world, duckdb_backend, home):
+    world.rows["staff"][0]["daily_capacity"] = 200    # S01 uses 25/200 of its room, S02 10/30
+    many(world, 25, prefix="A", remote_staff_id="S01")
+    many(world, 10, prefix="B", remote_staff_id="S02")
+    many(world, 10, prefix="T", remote_staff_id=None)
+    tasks, _ = world.build(duckdb_backend, home)
+    per = {}
+    for r in tasks.to_pylist():
+        per[r["staff_id"]] = per.get(r["staff_id"], 0) + 1
+    assert per == {"S01": 25, "S02": 20}
+
+
 def write_previous_run(home, rows):
     folder = home.runs_dir / (D - dt.timedelta(days=1)).isoformat()
     folder.mkdir(parents=True)

@@ -27,6 +27,13 @@ def order_key(c: dict):
     return (-c["score"], -c["urgency"], c["customer_id"])
 
 
+def _balance_key(rm: str, load: int, cap: int, cfg: CapacityConfig):
+    """RMs still short of their daily target (20, or their capacity when smaller) first, the emptiest
+    first; then the lowest share of capacity used; staff_id breaks ties."""
+    target = min(cfg.min_daily_target, cap)
+    return (load >= target, load if load < target else load / cap, rm)
+
+
 def capacities(staff: pd.DataFrame, cfg: CapacityConfig) -> dict[str, int]:
     caps = {}
     for row in staff.itertuples():
@@ -67,8 +74,7 @@ def assign(candidates: list[dict], staff: pd.DataFrame, cfg: CapacityConfig):
             refused.append((c, None, OVER_CAPACITY))
             continue
         prev = c.get("prev_staff_id")
-        rm = prev if prev in room else min(
-            room, key=lambda r: (load[r] >= cfg.min_daily_target, load[r], r))
+        rm = prev if prev in room else min(room, key=lambda r: _balance_key(r, load[r], caps[r], cfg))
         load[rm] += 1
         kept.append({**c, "staff_id": rm})
 
