@@ -59,3 +59,24 @@ def test_levers_raise_a_campaign_customer_and_product(world, duckdb_backend, hom
 def test_bad_levers_are_refused_with_the_row(table, msg):
     with pytest.raises(UsageError, match=msg):
         parse_levers(table)
+
+
+def test_campaign_levers_are_read_from_the_home_config_folder(world, duckdb_backend, home):
+    for cid in ("A", "B"):
+        world.customer(cid)
+        world.signal(cid, "aum_drop", 3)
+    (home.config_dir / "levers.csv").write_text(
+        "customer_id,product_id,factor,reason\nB,,1.8,重阳节客户关怀\n", encoding="utf-8")
+    tasks, _ = world.build(duckdb_backend, home)
+    t = world.by_customer(tasks)
+    assert t["B"]["rank"] == 1 and t["B"]["levers"] == pytest.approx(1.8)
+    assert "杠杆：重阳节客户关怀 ×1.8" in t["B"]["policy_notes"]
+
+
+def test_a_bad_levers_file_names_the_file_and_line(world, duckdb_backend, home):
+    world.customer("A")
+    world.signal("A", "aum_drop", 3)
+    f = home.config_dir / "levers.csv"
+    f.write_text("customer_id,product_id,factor,reason\nA,,1.5,ok\nA,,-2,bad\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=rf"{f}: line 3: factor must be > 0"):
+        world.build(duckdb_backend, home)

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from yuanwei.engine.tasks.arbitration import breakdown, parse_levers, score, value_of
+from yuanwei.engine.tasks.arbitration import breakdown, parse_levers, read_levers, score, value_of
 from yuanwei.engine.tasks.capacity import assign
 from yuanwei.engine.tasks.config import TasksConfig, load_tasks_config
 from yuanwei.engine.tasks.offers import (Catalogue, RuleOffer, assessment_valid, lacking_services,
@@ -39,6 +39,11 @@ __all__ = ["build_tasks", "load_tasks_config", "TasksConfig"]
 
 NO_PROFILE = Block("not_customer", "非当日客户")
 CHANNEL = "phone"
+
+
+def levers_file(home: Home):
+    """Where campaigns put their levers when none are passed: ``<home>/config/levers.csv``."""
+    return home.config_dir / "levers.csv"
 
 
 def _json(obj) -> str:
@@ -120,12 +125,15 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
                 ) -> tuple[pa.Table, pa.Table]:
     """The day's tasks and excluded candidates (``results.RESULT_TABLES`` "tasks" / "excluded").
 
-    ``config`` defaults to ``load_tasks_config(home.rules_file)``; ``propensity`` / ``call_time`` to
+    ``levers`` defaults to ``<home>/config/levers.csv`` when that file exists. ``config`` defaults to ``load_tasks_config(home.rules_file)``; ``propensity`` / ``call_time`` to
     the latest learned models, else priors (``load_propensity`` / ``load_call_time``). ``home`` also
     gives the previous run's tasks (carry-over) under ``home.runs_dir``.
     """
     cfg = config or load_tasks_config(home.rules_file if home is not None else None)
-    lev = parse_levers(levers)
+    if levers is None and home is not None:
+        lev = parse_levers(read_levers(levers_file(home)), str(levers_file(home)), first_line=2)
+    else:
+        lev = parse_levers(levers)
     propensity = propensity or load_propensity(home, cfg.propensity)
     call_time = call_time or load_call_time(home, cfg.windows)
 

@@ -12,10 +12,12 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from yuanwei.engine.tasks.config import ArbitrationConfig
 from yuanwei.errors import UsageError
@@ -39,24 +41,41 @@ class Levers:
         return factor, [f"{reason} ×{f:g}" for f, reason in rows]
 
 
-def parse_levers(table: pa.Table | None) -> Levers:
-    """Validate a levers table: columns customer_id and/or product_id, factor (> 0), reason."""
+def read_levers(path: Path) -> pa.Table | None:
+    """The levers file (``<home>/config/levers.csv``: customer_id, product_id, factor, reason; UTF-8 with
+    a header), or None when there is none. Campaigns raise priority by writing rows here."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    opts = pacsv.ConvertOptions(column_types={"customer_id": pa.string(), "product_id": pa.string(),
+                                              "factor": pa.string(), "reason": pa.string()},
+                                strings_can_be_null=True)
+    try:
+        return pacsv.read_csv(path, convert_options=opts)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise UsageError(f"{path}: cannot read the levers file / 无法读取杠杆文件: {exc}") from None
+
+
+def parse_levers(table: pa.Table | None, source: str = "levers", first_line: int = 1) -> Levers:
+    """Validate a levers table: columns customer_id and/or product_id, factor (> 0), reason.
+    Errors name ``source`` and the line (row ``i`` is line ``first_line + i - 1``)."""
     levers = Levers()
     if table is None:
         return levers
     names = set(table.column_names)
     if "factor" not in names or not names & {"customer_id", "product_id"}:
-        raise UsageError("levers: needs columns factor and customer_id or product_id / 杠杆表缺少列")
-    for i, row in enumerate(table.to_pylist(), start=1):
+        raise UsageError(f"{source}: needs columns factor and customer_id or product_id / 杠杆表缺少列")
+    unit = "line" if first_line > 1 else "row"   # a file's line numbers count its header
+    for i, row in enumerate(table.to_pylist(), start=first_line):
         cid, pid = row.get("customer_id"), row.get("product_id")
         try:
             factor = float(row["factor"])
         except (TypeError, ValueError):
-            raise UsageError(f"levers: row {i}: factor {row['factor']!r} is not a number / 系数不是数字") from None
+            raise UsageError(f"{source}: {unit} {i}: factor {row['factor']!r} is not a number / 系数不是数字") from None
         if not (math.isfinite(factor) and factor > 0):
-            raise UsageError(f"levers: row {i}: factor must be > 0, got {factor:g} / 系数必须大于0")
+            raise UsageError(f"{source}: {unit} {i}: factor must be > 0, got {factor:g} / 系数必须大于0")
         if bool(cid) == bool(pid):
-            raise UsageError(f"levers: row {i}: give exactly one of customer_id or product_id / 客户与产品须且仅须填一个")
+            raise UsageError(f"{source}: {unit} {i}: give exactly one of customer_id or product_id / 客户与产品须且仅须填一个")
         reason = row.get("reason") or "杠杆"
         (levers.by_customer[cid] if cid else levers.by_product[pid]).append((factor, reason))
     return levers
