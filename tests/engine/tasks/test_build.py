@@ -160,3 +160,19 @@ def test_a_signal_for_someone_who_is_not_a_customer_on_d_is_excluded(world, duck
     tasks, excluded = world.build(duckdb_backend, home)
     assert tasks.num_rows == 0
     assert world.reasons(excluded) == {("GHOST", "birthday"): "not_customer"}
+
+
+def test_a_day_without_signals_gives_empty_tables(world, duckdb_backend, home):
+    world.customer("C1")
+    tasks, excluded = world.build(duckdb_backend, home)
+    assert tasks.num_rows == 0 and excluded.num_rows == 0
+
+
+def test_a_bad_rules_file_stops_the_stage_with_the_key(world, duckdb_backend, home):
+    from yuanwei.errors import UsageError
+
+    home.rules_file.write_text("tasks:\n  capacity: {default_daily_capacity: -1}\n", encoding="utf-8")
+    world.customer("C1")
+    world.signal("C1", "aum_drop", 3)
+    with pytest.raises(UsageError, match="tasks.capacity.default_daily_capacity"):
+        world.build(duckdb_backend, home)
