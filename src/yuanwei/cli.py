@@ -35,6 +35,13 @@ def _parse_date(value: str | None, name: str = "--date") -> dt.date | None:
         raise UsageError(f"{name}: '{value}' is not a date YYYY-MM-DD / 日期格式应为 YYYY-MM-DD") from None
 
 
+def format_published(counts: dict) -> str:
+    """One line: rows inserted / updated / deleted over all published tables."""
+    total = {k: sum(c.get(k, 0) for c in counts.values()) for k in ("inserted", "updated", "deleted", "unchanged")}
+    return (f"已发布到应用库 / published: 新增 inserted {total['inserted']:,}，更新 updated {total['updated']:,}，"
+            f"删除 deleted {total['deleted']:,}，未变 unchanged {total['unchanged']:,}（{len(counts)} 表 tables）")
+
+
 class _Group(click.Group):
     """Turns UsageError into exit status 2 with a one-line message."""
 
@@ -111,7 +118,7 @@ def run(ctx: click.Context, date: str | None, backend: str, full: bool) -> None:
     click.echo(format_summary(summary))
     # the web side loads the run's files into the app DB (it never reads the warehouse)
     published = publish_run(home, day, full=full)
-    click.echo(f"已发布 / published: {published}")
+    click.echo(format_published(published))
 
 
 @main.command()

@@ -102,8 +102,9 @@ def run_demo(home: Home, customers: int, serve: bool, host: str, port: int, pass
             console.print(f"[bold]3/5 每日批处理 / daily run for {today}[/]")
             summary = run_day(home, today)
             console.print(run_summary(summary))
-            published = bootstrap.publish_run(home, today, full=False)
-            console.print(f"已发布 / published: {published}")
+            from yuanwei.cli import format_published
+
+            console.print(format_published(bootstrap.publish_run(home, today, full=False)))
             state["run"] = today.isoformat()
             _write_marker(home, state)
     else:
