@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 import ibis
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -125,9 +126,10 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
                 ) -> tuple[pa.Table, pa.Table]:
     """The day's tasks and excluded candidates (``results.RESULT_TABLES`` "tasks" / "excluded").
 
-    ``levers`` defaults to ``<home>/config/levers.csv`` when that file exists. ``config`` defaults to ``load_tasks_config(home.rules_file)``; ``propensity`` / ``call_time`` to
-    the latest learned models, else priors (``load_propensity`` / ``load_call_time``). ``home`` also
-    gives the previous run's tasks (carry-over) under ``home.runs_dir``.
+    ``levers`` defaults to ``<home>/config/levers.csv`` when that file exists; ``config`` to
+    ``load_tasks_config(home.rules_file)``; ``propensity`` / ``call_time`` to the latest learned
+    models, else priors (``load_propensity`` / ``load_call_time``). ``home`` also gives the previous
+    run's tasks (carry-over) under ``home.runs_dir``.
     """
     cfg = config or load_tasks_config(home.rules_file if home is not None else None)
     if levers is None and home is not None:
@@ -255,7 +257,12 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
             "category": [category_of.get(c["products"][0], "") if c["products"] else "" for c in candidates],
             "channel": CHANNEL,
         })
-        probs = propensity.predict(tables, day, frame)
+        probs = np.asarray(propensity.predict(tables, day, frame), dtype=float)
+        if probs.shape != (len(candidates),):
+            raise RuntimeError(f"propensity model {propensity.version} returned {probs.shape[0] if probs.ndim else 0} "
+                               f"values for {len(candidates)} candidates")
+        # a model that cannot say (NaN) leaves the candidate at the prior's default, never above 1
+        probs = np.clip(np.nan_to_num(probs, nan=cfg.propensity.default), 0.0, 1.0)
         for c, p in zip(candidates, probs):
             c["propensity"] = round(float(p), 6)
             c["value"] = round(value_of(c["tier"], bool(c["products"]), cfg.arbitration), 6)
