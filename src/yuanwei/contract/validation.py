@@ -171,7 +171,7 @@ def check_sql(table: Table, schema: pa.Schema, relation: str, line: str) -> tupl
     e = [f"__e{i}" for i in range(len(checks))]
 
     lvl1 = ", ".join([q(line)] + [f"{ch.pre} AS {p[i]}" for i, ch in enumerate(checks)]
-                     + [f"CAST({q(ch.source)} AS VARCHAR) AS __r{i}" for i, ch in enumerate(checks) if ch.source])
+                     + [f"{q(ch.source)} AS __x{i}" for i, ch in enumerate(checks) if ch.source])
     lvl2 = ", ".join(["*"] + [f"{_fill(ch.value, p[i])} AS {v[i]}" for i, ch in enumerate(checks)])
     lvl3 = ", ".join(["*"] + [f"{_fill(ch.error, p[i], v[i])} AS {e[i]}" for i, ch in enumerate(checks)])
 
@@ -183,7 +183,8 @@ def check_sql(table: Table, schema: pa.Schema, relation: str, line: str) -> tupl
     failing = [(i, ch) for i, ch in enumerate(checks) if ch.source is not None or ch.column.required]
     if failing:
         col_case = " ".join(f"WHEN {e[i]} IS NOT NULL THEN {lit(ch.column.name)}" for i, ch in failing)
-        val_case = " ".join(f"WHEN {e[i]} IS NOT NULL THEN {'__r%d' % i if ch.source else 'NULL'}" for i, ch in failing)
+        val_case = " ".join(f"WHEN {e[i]} IS NOT NULL THEN {f'CAST(__x{i} AS VARCHAR)' if ch.source else 'NULL'}"
+                            for i, ch in failing)  # cast to text only for the failing rows
         det_case = " ".join(f"WHEN {e[i]} IS NOT NULL THEN {lit(ch.detail) if ch.detail else 'NULL'}"
                             for i, ch in failing)
         outs.append(f"CASE {col_case} END AS __column")
