@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from yuanwei.results import RESULT_TABLES
+from yuanwei.warehouse.backends import latest_load_id
 
 RUNS_DDL = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -69,21 +70,12 @@ def ensure_record_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def watermarks(con) -> dict:
     """Data high-water marks: what the latest rows in the warehouse are (a raw DuckDB connection)."""
-    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     q = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
-    latest_load = None
-    if "load_log" in tables:
-        cols = [r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'load_log' "
-            "ORDER BY ordinal_position").fetchall()]
-        key = "id" if "id" in cols else ("load_id" if "load_id" in cols else None)
-        if key:
-            latest_load = q(f'SELECT max("{key}") FROM load_log')
     return {
         "max_booked_at_day": q("SELECT max(booked_at_day) FROM transactions"),
         "max_balance_as_of": q("SELECT max(as_of) FROM balances"),
         "max_contact_at": q('SELECT max("at") FROM contacts'),
-        "latest_load_id": None if latest_load is None else str(latest_load),
+        "latest_load_id": latest_load_id(con),
     }
 
 

@@ -9,7 +9,7 @@ table name to an Ibis table on the chosen backend, so the same rule code runs on
   Spark reads the contract tables as Parquet from the *lake* folder ``<home>/lake/<table>/``.
   The lake is exported from the DuckDB warehouse with ``COPY … TO … (FORMAT parquet)``, one table
   at a time and only when that table's content stamp (row count and a sum of row hashes, plus the
-  latest ``load_log`` id when ingest keeps one) changed since the last export.
+  latest ``load_log`` load_id, recorded for the reader) changed since the last export.
   A bank with a real Spark warehouse points ``lake`` at its own tables instead
   (``lake: /path`` or ``lake: {transactions: hdfs://…}`` in ``<home>/config/spark.yaml``) and the
   export is skipped for tables it names.
@@ -158,20 +158,22 @@ def _lake_sources(home: Home) -> dict[str, str]:
     raise UsageError(f"{spark_config_file(home)}: lake must be a path or a mapping table -> path")
 
 
+def latest_load_id(con) -> str | None:
+    """The ``load_id`` of the latest finished ingest (``load_log`` of warehouse.ingest), if any."""
+    if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'load_log'").fetchall():
+        return None
+    row = con.execute("SELECT load_id FROM load_log ORDER BY finished_at DESC NULLS LAST, started_at DESC "
+                      "LIMIT 1").fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
 def table_stamps(con, names=TABLES) -> dict[str, str]:
     """A content stamp per warehouse table: row count and a sum of row hashes (order-free)."""
-    latest_load = None
-    existing = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if "load_log" in existing:
-        cols = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'load_log'").fetchall()}
-        if "id" in cols:
-            latest_load = con.execute("SELECT max(id) FROM load_log").fetchone()[0]
     stamps = {}
     for name in names:
         n, h = con.execute(f'SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM "{name}" t').fetchone()
         stamps[name] = f"{n}:{h}"
-    stamps["_load_log"] = str(latest_load)
+    stamps["_load_log"] = str(latest_load_id(con))
     return stamps
 
 
