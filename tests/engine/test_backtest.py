@@ -73,6 +73,18 @@ def test_it_reports_tasks_signals_blocks_and_hits_per_day(bank, tmp_path):
         assert sum(v for (m, _), v in mine.items() if m == "signals") == len(
             {(r["customer_id"], r["rule"]) for r in signals.to_pylist()})
         assert all(0 < v <= 1 for (m, _), v in mine.items() if m == "blocked_share")
+    # on real signals: a task cites only rules its customer has today, or carries yesterday's task
+    for day in (D1, D2):
+        folder = scratch / day.isoformat()
+        fired = {}
+        for r in pq.read_table(folder / "signals.parquet").to_pylist():
+            fired.setdefault(r["customer_id"], set()).add(r["rule"])
+        before = {r["customer_id"]: set(r["rules"].split(";")) for r in
+                  pq.read_table(scratch / D1.isoformat() / "tasks.parquet").to_pylist()} if day == D2 else {}
+        for t in pq.read_table(folder / "tasks.parquet").to_pylist():
+            allowed = fired.get(t["customer_id"], set()) | before.get(t["customer_id"], set())
+            assert set(t["rules"].split(";")) <= allowed, t
+            assert t["carried_over_from"] in (None, D1)
     # the warehouse has contacts up to D1+6: D1's window D1…D1+6 is complete, D2's is not
     d1 = {(r["metric"], r["key"]): float(r["value"]) for r in rows if r["date"] == D1.isoformat()}
     assert ("hit_rate", "tasks") in d1 and ("hit_rate", "excluded") in d1
