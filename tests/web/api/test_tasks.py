@@ -38,3 +38,14 @@ def test_its_query_count_is_pinned(client, rm, bank, bearer, django_assert_max_n
     h = bearer("R001")
     with django_assert_max_num_queries(PINS["api:tasks"]):
         assert client.get("/api/tasks", **h).status_code == 200
+
+
+def test_a_do_not_disturb_outcome_hides_the_phone_task(client, rm, other_rm, bank, bearer):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    ContactLog.objects.create(customer_id="C005", staff=other_rm, channel="phone", outcome="do_not_disturb",
+                              at=timezone.now() - dt.timedelta(days=1))
+    rows = client.get("/api/tasks", **bearer("R001")).json()
+    assert [t["customer_id"] for t in rows] == ["C001", "C003"]

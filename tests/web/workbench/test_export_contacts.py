@@ -38,3 +38,11 @@ def test_since_keeps_only_newer_contacts(home, rm):
     with path.open(encoding="utf-8") as fh:
         ids = [r["contact_id"] for r in csv.DictReader(fh)]
     assert ids == [new.contact_id]
+
+
+def test_the_cli_entry_point_sets_django_up_itself(home, rm):
+    from yuanwei.web.apps.workbench.exchange import export_contacts as cli_export
+
+    ContactLog.objects.create(customer_id="C9", staff=rm, channel="sms", outcome="reached")
+    path = cli_export(home)
+    assert path.read_text(encoding="utf-8").count("\n") == 2

@@ -103,6 +103,11 @@ def tasks(request, date: dt.date | None = None, staff_id: str | None = None):
     done = set(ContactLog.objects.filter(at__gte=start, at__lt=start + dt.timedelta(days=1),
                                          customer_id__in=[t.customer_id for t in rows])
                .values_list("staff__username", "customer_id"))
+    # a do-not-disturb outcome logged since the run hides the customer's phone tasks at once (as on Today)
+    dnd = set(ContactLog.objects.filter(customer_id__in=[t.customer_id for t in rows], outcome="do_not_disturb")
+              .values_list("customer_id", flat=True))
+    rows = [t for t in rows if not (t.customer_id in dnd and (t.channel or "phone") == "phone"
+                                    and (t.staff_id, t.customer_id) not in done)]
     return [{
         "date": t.date, "staff_id": t.staff_id, "rank": t.rank, "customer_id": t.customer_id,
         "customer_name": t.customer.name if t.customer else "", "tier": t.customer.tier if t.customer else None,
