@@ -111,3 +111,9 @@ def test_the_command_line_writes_a_demo_bank(tmp_path):
     assert result.exit_code == 0, result.output
     assert "2026-11-29" in result.output
     assert (tmp_path / "cli" / "transactions.csv").stat().st_size > 0
+
+
+def test_the_progress_bar_does_not_change_the_files(tmp_path):
+    quiet, _ = make(tmp_path, "quiet", customers=60)
+    shown, _ = make(tmp_path, "shown", customers=60, progress=True)
+    assert digest(quiet) == digest(shown)
