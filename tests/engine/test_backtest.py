@@ -155,3 +155,16 @@ def test_hits_count_positive_outcomes_in_d_to_d_plus_6_only(duckdb_backend):
     # without contacts up to D+6 there is no hit rate yet
     later = day_metrics(raw, day, signals, tasks, excluded, day + dt.timedelta(days=5))
     assert not [m for m, _, _ in later if m.startswith("hit")]
+
+
+def test_the_command_line_writes_the_report(bank, tmp_path):
+    from click.testing import CliRunner
+
+    from yuanwei.cli import main
+
+    out = tmp_path / "bt.csv"
+    result = CliRunner().invoke(main, ["--home", str(bank.root), "backtest", "--from", D1.isoformat(),
+                                       "--to", D1.isoformat(), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "回测 / backtest [current]" in result.output
+    assert read(out)[0]["metric"] == "tasks"
