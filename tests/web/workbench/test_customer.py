@@ -79,3 +79,15 @@ def test_its_query_count_is_pinned(client, rm, bank, django_assert_max_num_queri
     client.get("/customers/C001/")
     with django_assert_max_num_queries(PINS["workbench:customer"]):
         assert client.get("/customers/C001/").status_code == 200
+
+
+def test_an_exported_contact_that_comes_back_published_shows_once(client, rm, bank):
+    from yuanwei.web.apps.customers.models import ContactHistory
+
+    c = ContactLog.objects.create(customer_id="C001", staff=rm, channel="phone", outcome="interested",
+                                  note="只出现一次的备注")
+    ContactHistory.objects.create(contact_id=c.contact_id, customer_id="C001", staff_id="R001", at=c.at,
+                                  channel="phone", outcome="interested", note="只出现一次的备注", row_key="k",
+                                  row_hash="h")
+    client.force_login(rm)
+    assert client.get("/customers/C001/").content.decode().count("只出现一次的备注") == 1

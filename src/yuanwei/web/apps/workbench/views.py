@@ -243,13 +243,16 @@ def customer_list(request):
 
 def _timeline(customer_id: str, limit: int = 30) -> list[dict]:
     """Contacts from the bank's history (published) and from the app, newest first."""
-    items = []
-    for c in ContactHistory.objects.filter(customer_id=customer_id).order_by("-at")[:limit]:
-        items.append({"at": c.at, "staff_id": c.staff_id, "channel": c.channel, "outcome": c.outcome,
-                      "product_id": c.product_id, "note": c.note or "", "amount": None, "source": "history"})
+    items, seen = [], set()
     for c in ContactLog.objects.filter(customer_id=customer_id).select_related("staff").order_by("-at")[:limit]:
+        seen.add(c.contact_id)
         items.append({"at": c.at, "staff_id": c.staff.get_username(), "channel": c.channel, "outcome": c.outcome,
                       "product_id": c.product_id, "note": c.note, "amount": c.amount, "source": "app"})
+    for c in ContactHistory.objects.filter(customer_id=customer_id).order_by("-at")[:limit]:
+        if c.contact_id in seen:  # an app contact the next run ingested (export_contacts) comes back here
+            continue
+        items.append({"at": c.at, "staff_id": c.staff_id, "channel": c.channel, "outcome": c.outcome,
+                      "product_id": c.product_id, "note": c.note or "", "amount": None, "source": "history"})
     items.sort(key=lambda i: i["at"], reverse=True)
     for i in items:
         i["channel_label"] = labels.CHANNEL_LABELS.get(i["channel"], i["channel"])
