@@ -58,7 +58,8 @@ def persona_expr(t: ir.Table, f: Mapping) -> ir.StringValue:
                                                                                        f["retiree_keywords"]),
         "business_owner": _keywords(text, f["business_owner_keywords"]) | (
             (t.large_transfer_credits >= f["business_min_large_credits"]) & (t.payroll_credits == 0)),
-        "active_trader": t.investment_trades >= f["active_trader_min_trades"],
+        "active_trader": (t.investment_trades >= f["active_trader_min_trades"])
+                         | _keywords([t.occupation], f["active_trader_keywords"]),
         "salaried": (t.payroll_credits >= f["salaried_min_payroll_credits"])
                     | _keywords([t.occupation], f["salaried_keywords"]),
         "homemaker": _keywords([t.occupation], f["homemaker_keywords"]),
