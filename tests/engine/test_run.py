@@ -233,3 +233,41 @@ def test_it_refuses_an_unknown_fail_stage(bank, monkeypatch):
     monkeypatch.setenv("YUANWEI_FAIL_STAGE", "publish")
     with pytest.raises(UsageError, match="not a stage"):
         run_day(bank, DAY, progress=False)
+
+
+@pytest.mark.slow
+def test_a_demo_bank_ingested_then_run_end_to_end(home, tmp_path):
+    """Realistic input: the demo generator's files through ingest, then two days of runs."""
+    from yuanwei.demo.generate import write_demo_bank
+    from yuanwei.engine.signals import RULES
+    from yuanwei.warehouse.ingest import ingest_folder
+
+    end = dt.date(2026, 11, 27)
+    write_demo_bank(tmp_path / "demo", customers=300, days=120, seed=1, fmt="csv", end=end, progress=False)
+    load = ingest_folder(home, tmp_path / "demo", progress=False)
+
+    day = end + dt.timedelta(days=1)
+    summary = run_day(home, day, progress=False)
+
+    assert summary["latest_load_id"] == load["load_id"]
+    assert summary["max_booked_at_day"] == end and summary["max_balance_as_of"] == end
+    assert set(summary["signals_per_rule"]) == set(RULES)   # the demo plants a case of every rule
+    assert summary["customers_touched"] <= 300 and summary["row_counts"]["profiles"] <= 300
+    export_results(home, "signals", day, tmp_path / "a.csv")
+
+    # the next morning: a small extract of day D arrives, then the run of D+1
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    extract = tmp_path / "extract"
+    extract.mkdir()
+    con.execute(f"""COPY (SELECT customer_id, as_of + 1 AS as_of, current, time_deposit, investments, aum
+                    FROM balances WHERE as_of = DATE '{end}') TO '{extract / "balances.csv"}' (HEADER)""")
+    con.close()
+    second = ingest_folder(home, extract, progress=False)
+    nxt = run_day(home, day + dt.timedelta(days=1), progress=False)
+
+    assert nxt["latest_load_id"] == second["load_id"] and nxt["max_balance_as_of"] == day
+    # D's results and export are untouched by the next day's run
+    export_results(home, "signals", day, tmp_path / "b.csv")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    dates = warehouse_rows(home, "SELECT date, count(*) FROM signal_history GROUP BY date ORDER BY date")
+    assert dates == [(day, summary["signals"]), (day + dt.timedelta(days=1), nxt["signals"])]
