@@ -263,3 +263,30 @@ def test_the_cli_exits_2_naming_the_file_for_a_missing_column(tmp_path):
     assert result.exit_code == 2
     assert "staff.csv" in result.output and "role" in result.output
     assert "Traceback" not in result.output
+
+
+def test_two_files_for_one_table_are_a_usage_error(home, tmp_path):
+    folder = write_extract(tmp_path / "in")
+    pq.write_table(pa.table({"branch_id": ["0001"], "name": ["总行"]}), folder / "branches.parquet")
+    with pytest.raises(UsageError, match=r"branches\.csv.*branches\.parquet"):
+        ingest_folder(home, folder, progress=False)
+
+
+def test_a_large_load_shows_a_progress_bar_and_loads_the_same(home, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(ingest_module, "PROGRESS_MIN_BYTES", 0)
+    report = ingest_folder(home, write_extract(tmp_path / "in"), progress=True)
+    assert report["totals"]["loaded"] == 34
+
+
+def test_a_corrected_quarantine_file_can_be_ingested_again(home, tmp_path):
+    tables = base()
+    tables["customers"].append(dict(tables["customers"][0], customer_id="000789", birth_date="1990-02-30"))
+    report = ingest_folder(home, write_extract(tmp_path / "in", tables), progress=False)
+    qfile = report["tables"]["customers"]["quarantine_file"]
+    fixed = tmp_path / "fixed"
+    fixed.mkdir()
+    text = open(qfile, encoding="utf-8-sig").read().replace(",1990-02-30,", ",1990-02-28,")
+    (fixed / "customers.csv").write_text(text, encoding="utf-8-sig")
+    again = ingest_folder(home, fixed, progress=False)["tables"]["customers"]
+    assert (again["loaded"], again["quarantined"]) == (1, 0)
+    assert query(home, "SELECT birth_date FROM customers WHERE customer_id = '000789'") == [(dt.date(1990, 2, 28),)]

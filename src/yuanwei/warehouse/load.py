@@ -12,7 +12,7 @@ from yuanwei.contract.validation import SESSION_SQL, lit, q
 from yuanwei.paths import Home
 
 # DuckDB spills to disk past this, which keeps a 50M-row load within a few GB of memory
-DEFAULT_MEMORY_LIMIT = "2GB"
+DEFAULT_MEMORY_LIMIT = "1GB"
 
 LOAD_LOG_SQL = """
 CREATE TABLE IF NOT EXISTS load_log (
