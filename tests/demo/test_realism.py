@@ -164,3 +164,14 @@ def test_call_times_depend_on_persona(bank):
         FROM contacts k JOIN customers c USING (customer_id)
         WHERE c.occupation = '退休人员' AND k.channel = 'phone' GROUP BY 1""").fetchall())
     assert reach[True] > reach[False] + 0.2
+
+
+def test_contacts_are_made_by_the_assigned_remote_rm_mostly_and_stop_phoning_after_do_not_disturb(bank):
+    own = one(bank, """SELECT avg(CASE WHEN EXISTS (SELECT 1 FROM assignments a WHERE a.customer_id = k.customer_id
+                                                  AND a.staff_id = k.staff_id) THEN 1.0 ELSE 0.0 END)
+                       FROM contacts k""")[0]
+    assert own > 0.8
+    after = one(bank, """SELECT count(*) FROM contacts k JOIN (SELECT customer_id, min("at") AS first_dnd FROM contacts
+                         WHERE outcome = 'do_not_disturb' GROUP BY ALL) d USING (customer_id)
+                         WHERE k."at" > d.first_dnd AND k.channel = 'phone'""")[0]
+    assert after == 0

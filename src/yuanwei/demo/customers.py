@@ -618,6 +618,14 @@ def _contacts(rng, bank, plants, n, ix, E, first, opened, tier, persona, age, dn
     c, day, sec, ch, oc, staff = c[keep], day[keep], sec[keep], ch[keep], oc[keep], staff[keep]
     order = np.lexsort((sec, day, c))
     c, day, sec, ch, oc, staff = c[order], day[order], sec[order], ch[order], oc[order], staff[order]
+    # after a do_not_disturb outcome the bank stops phoning that customer
+    dnd_pos = np.where(oc == 5, np.arange(len(c)), -1)
+    starts = np.r_[0, np.flatnonzero(np.diff(c)) + 1] if len(c) else np.zeros(0, np.int64)
+    group_start = np.repeat(starts, np.diff(np.r_[starts, len(c)]))
+    seen = np.maximum.accumulate(dnd_pos) if len(c) else dnd_pos
+    before = np.r_[-1, seen[:-1]] if len(c) else seen  # the latest do_not_disturb strictly before
+    silenced = (before >= group_start) & (ch == 0)
+    c, day, sec, ch, oc, staff = (a[~silenced] for a in (c, day, sec, ch, oc, staff))
     m = len(c)
     on_sale = np.flatnonzero(bank.product_on_sale)
     with_prod = np.isin(oc, [1, 2, 3])
