@@ -123,6 +123,15 @@ def backend(request) -> Backend:
     return _spark_backend(session, request.getfixturevalue("spark_con"))
 
 
+@pytest.fixture(scope="module", params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def module_backend(request) -> Backend:
+    """As ``backend``, shared by a module's tests that read one computed result (Spark is slow to query)."""
+    if request.param == "duckdb":
+        return _duckdb_backend()
+    session = request.getfixturevalue("spark_session")
+    return _spark_backend(session, request.getfixturevalue("spark_con"))
+
+
 @pytest.fixture
 def duckdb_backend() -> Backend:
     """DuckDB only (for tests of pure configuration or formatting)."""

@@ -65,9 +65,9 @@ def _bank() -> dict:
     )
 
 
-@pytest.fixture
-def profiles(backend):
-    out = compute_features(backend.tables(**_bank()), D, load_rules(None))
+@pytest.fixture(scope="module")
+def profiles(module_backend):
+    out = compute_features(module_backend.tables(**_bank()), D, load_rules(None))
     assert out.schema == RESULT_TABLES["profiles"]
     return {r["customer_id"]: r for r in out.to_pylist()}
 

@@ -73,7 +73,7 @@ def _profile_expr(ctx: Context) -> ir.Table:
 
     snap = ctx.latest_snapshot().select("customer_id", "aum", "current", "time_deposit", "investments",
                                         balance_as_of="as_of")
-    window = ctx.aum_window(y)
+    window = ctx.aum_windows().select("customer_id", "aum_sum", "snapshots")
     before = ctx.snapshot_on_or_before(y - dt.timedelta(days=f["trend_days"])).select(
         "customer_id", aum_before="aum")
 

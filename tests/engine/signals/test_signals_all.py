@@ -65,9 +65,9 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def signals(backend):
-    out = compute_signals(backend.tables(**_bank()), D, load_rules(None))
+@pytest.fixture(scope="module")
+def signals(module_backend):
+    out = compute_signals(module_backend.tables(**_bank()), D, load_rules(None))
     assert out.schema == RESULT_TABLES["signals"]
     return out
 

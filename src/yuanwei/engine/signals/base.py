@@ -215,14 +215,23 @@ class Context:
         """The latest snapshot (greatest as_of ≤ D−1), cached: several rules and the profiles use it."""
         return self.cache("latest_snapshot", lambda: self.only_customers(self.snapshot_on_or_before(self.y)))
 
-    def aum_window(self, last: dt.date) -> ir.Table:
-        """Per customer: sum and count of aum over the snapshots with as_of in last−(avg_days−1)…last.
+    def aum_windows(self) -> ir.Table:
+        """Per customer, one scan of ``balances``: aum sum and snapshot count over the avg30 window
+        ending D−1 (``aum_sum``, ``snapshots``) and the one ending D−2 (``sum_before``, ``n_before``).
 
-        avg30 = aum_sum / snapshots; tiers compare ``aum_sum ≥ threshold × snapshots`` (exact)."""
+        avg30 = aum_sum / snapshots; tiers compare ``aum_sum ≥ threshold × snapshots`` (exact).
+        Cached: tier_up, no_recent_contact and the profiles read it."""
+        return self.cache("aum_windows", self._build_aum_windows)
+
+    def _build_aum_windows(self) -> ir.Table:
         days = self.cfg.features["avg_days"]
         b = self.tables["balances"]
-        b = b.filter(b.as_of.between(_lit_date(last - dt.timedelta(days=days - 1)), _lit_date(last)))
-        return b.group_by("customer_id").aggregate(aum_sum=b.aum.sum(), snapshots=b.count())
+        b = b.filter(b.as_of.between(self.lit(-1 - days), self.lit(-1)))
+        now = b.as_of >= self.lit(-days)
+        before = b.as_of <= self.lit(-2)
+        return self.only_customers(b.group_by("customer_id").aggregate(
+            aum_sum=b.aum.sum(where=now), snapshots=b.count(where=now),
+            sum_before=b.aum.sum(where=before), n_before=b.count(where=before)))
 
     def tier_index_expr(self, amount_sum: ir.Value, count: ir.Value | int = 1) -> ir.Value:
         """Tier position (0 = 大众) of ``amount_sum / count``, compared exactly as sum ≥ min × count."""

@@ -23,9 +23,8 @@ def avg(total: Decimal, n: int) -> Decimal:
 # tier_up -----------------------------------------------------------------------------------------
 
 def _tier_up(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
-    now = ctx.aum_window(ctx.y)
-    before = ctx.aum_window(ctx.d(-2)).select("customer_id", sum_before="aum_sum", n_before="snapshots")
-    j = ctx.only_customers(now.join(before, "customer_id"))
+    j = ctx.aum_windows()
+    j = j.filter((j.snapshots > 0) & (j.n_before > 0))
     j = j.mutate(tier_now=ctx.tier_index_expr(j.aum_sum, j.snapshots),
                  tier_before=ctx.tier_index_expr(j.sum_before, j.n_before))
     j = j.filter(j.tier_now > j.tier_before)
@@ -95,7 +94,8 @@ NEW_CUSTOMER = Rule("new_customer", "新开户", _new_customer, _describe_new_cu
 # no_recent_contact -------------------------------------------------------------------------------
 
 def _no_recent_contact(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
-    w = ctx.only_customers(ctx.aum_window(ctx.y))
+    w = ctx.aum_windows()
+    w = w.filter(w.snapshots > 0)
     w = w.mutate(tier=ctx.tier_index_expr(w.aum_sum, w.snapshots))
     w = w.filter(w.tier >= ctx.cfg.tier_index(p["min_tier"]))
     k = ctx.contacts
