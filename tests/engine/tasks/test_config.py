@@ -51,6 +51,9 @@ def test_a_missing_rules_file_means_defaults(tmp_path):
     ("tasks:\n  arbitration: {tier_value: {白金: 2}}\n", "tasks.arbitration.tier_value", "unknown tier"),
     ("tasks:\n  propensity: {by_rule: {maturity: 1.5}}\n", "tasks.propensity.by_rule", "within 0…1"),
     ("tasks:\n  polcy: {}\n", "tasks.polcy", "unknown key"),
+    ("tasks:\n  offers: {by_rule: {idle_csh: {categories: [wealth]}}}\n", "tasks.offers.by_rule.idle_csh",
+     "unknown name"),
+    ("tasks:\n  windows: {persona: {retired: '09:00-10:00'}}\n", "tasks.windows.persona.retired", "unknown name"),
 ])
 def test_it_names_the_file_the_key_path_and_why(tmp_path, text, key, why):
     f = tmp_path / "rules.yaml"

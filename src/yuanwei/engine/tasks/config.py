@@ -24,7 +24,18 @@ DEFAULTS_FILE = Path(__file__).with_name("defaults.yaml")
 SECTION = "tasks"
 PURPOSES = ("service", "care", "marketing")
 TIERS = ("大众", "金卡", "财富", "钻石", "私行")
+PERSONAS = ("business_owner", "retiree", "homemaker", "hk_mo_tw", "salaried", "active_trader", "other")
+FAMILIARITY = ("A", "B", "C")
 _WINDOW = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _signal_rules() -> tuple[str, ...] | None:
+    """The registered signal rules (None while the signals package cannot be imported)."""
+    try:
+        from yuanwei.engine.signals import RULES
+    except ImportError:
+        return None
+    return tuple(RULES)
 
 
 class _Strict(BaseModel):
@@ -188,6 +199,24 @@ class TasksConfig(_Strict):
             raise ValueError(f"must list each of {', '.join(PURPOSES)} once")
         return v
 
+    @model_validator(mode="after")
+    def _known_names(self):
+        """A misspelt rule, persona or familiarity would silently do nothing: refuse it."""
+        rules = _signal_rules()
+        checks = [("purposes", self.purposes, rules), ("offers.by_rule", self.offers.by_rule, rules),
+                  ("offers.no_push_rules", self.offers.no_push_rules, rules),
+                  ("propensity.by_rule", self.propensity.by_rule, rules),
+                  ("propensity.persona", self.propensity.persona, PERSONAS),
+                  ("windows.persona", self.windows.persona, PERSONAS),
+                  ("propensity.familiarity", self.propensity.familiarity, FAMILIARITY)]
+        for where, names, known in checks:
+            if known is None:
+                continue
+            for name in names:
+                if name not in known:
+                    raise ValueError(f"{where}.{name}: unknown name / 未知名称 (one of {', '.join(known)})")
+        return self
+
     def purpose_of(self, rule: str) -> str:
         return self.purposes.get(rule, "marketing")
 
@@ -243,6 +272,9 @@ def load_tasks_config(path: Path | None = None, override: dict | None = None) ->
         err = exc.errors()[0]
         key = ".".join(str(p) for p in (SECTION, *err["loc"]))
         why = err["msg"].removeprefix("Value error, ")
+        nested = re.match(r"^([\w.]+): (.*)$", why, re.S) if not err["loc"] else None
+        if nested:  # a whole-config check names its own key path
+            key, why = f"{SECTION}.{nested.group(1)}", nested.group(2)
         if err["type"] == "extra_forbidden":
             why = "unknown key / 未知配置项"
         raise UsageError(f"{source}: {key}: {why} (配置无效)") from None
