@@ -165,6 +165,7 @@ def generate_chunk(bank: Bank, plants: Plants, seed: int, chunk: int, lo: int, h
     for p, name in enumerate(vocab.PERSONAS):
         m = persona == p
         occupation[m] = np.array(vocab.OCCUPATIONS[name], dtype=object)[rng.integers(0, len(vocab.OCCUPATIONS[name]), m.sum())]
+    occupation[(persona == HOMEMAKER) & ~female] = "家庭主夫"
     pref = np.where(age >= 60, rng.choice(np.array(["phone", "branch", "wechat"], dtype=object), n, p=[0.6, 0.3, 0.1]),
                     np.where(age < 40, rng.choice(np.array(["wechat", "phone", "sms"], dtype=object), n, p=[0.55, 0.35, 0.1]),
                              rng.choice(np.array(["phone", "wechat", "sms"], dtype=object), n, p=[0.5, 0.4, 0.1])))

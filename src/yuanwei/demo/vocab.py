@@ -51,8 +51,8 @@ PERSONA_ZH = {"salaried": "工薪族", "retiree": "退休人员", "homemaker": "
 OCCUPATIONS = {
     "salaried": ("公司职员", "工程师", "教师", "医生", "护士", "公务员", "销售经理", "会计", "程序员", "设计师"),
     "retiree": ("退休人员",),
-    "homemaker": ("家庭主妇", "自由职业"),
-    "active_trader": ("自由投资者", "公司职员", "工程师", "私营业主"),
+    "homemaker": ("家庭主妇", "全职太太"),   # men: 家庭主夫 (set by the generator)
+    "active_trader": ("自由投资者", "职业投资者", "公司职员", "工程师"),
     "business_owner": ("企业主", "个体工商户", "私营业主"),
     "hk_mo_tw": ("外资企业高管", "贸易商", "企业主", "公司职员"),
 }
