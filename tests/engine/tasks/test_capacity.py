@@ -142,3 +142,24 @@ def test_a_fresh_signal_makes_it_todays_task(world, duckdb_backend, home):
     tasks, _ = world.build(duckdb_backend, home)
     t = world.by_customer(tasks)["C1"]
     assert t["rules"] == "maturity;birthday" and t["carried_over_from"] is None
+
+
+def test_candidates_over_capacity_roll_over_while_still_valid(world, duckdb_backend, home):
+    prev = D - dt.timedelta(days=1)
+    write_previous_run(home, [])
+    folder = home.runs_dir / prev.isoformat()
+    sig = [dict(date=prev, customer_id=c, rule="maturity", urgency=4, due_date=due, evidence='{"holding_id":"H9"}',
+                explanation=f"{c}到期") for c, due in (("WAIT", D + dt.timedelta(days=2)), ("GONE", prev),
+                                                      ("CALLED", D + dt.timedelta(days=2)))]
+    pq.write_table(pa.Table.from_pylist(sig, schema=RESULT_TABLES["signals"]), folder / "signals.parquet")
+    ex = [dict(date=prev, customer_id=c, rule="maturity", staff_id="S02", reason_code=code, reason="x")
+          for c, code in (("WAIT", "over_capacity"), ("GONE", "over_capacity"), ("CALLED", "over_capacity"))]
+    pq.write_table(pa.Table.from_pylist(ex, schema=RESULT_TABLES["excluded"]), folder / "excluded.parquet")
+    for cid in ("WAIT", "GONE", "CALLED"):
+        world.customer(cid, remote_staff_id=None)
+    world.contact("CALLED", prev, "reached")
+    tasks, _ = world.build(duckdb_backend, home)
+    t = world.by_customer(tasks)
+    assert set(t) == {"WAIT"}
+    assert t["WAIT"]["carried_over_from"] == prev and t["WAIT"]["staff_id"] == "S02"
+    assert t["WAIT"]["explanation"] == "WAIT到期"

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from yuanwei.engine.tasks.arbitration import breakdown, parse_levers, read_levers, score, value_of
-from yuanwei.engine.tasks.capacity import assign
+from yuanwei.engine.tasks.capacity import OVER_CAPACITY, assign
 from yuanwei.engine.tasks.config import TasksConfig, load_tasks_config
 from yuanwei.engine.tasks.offers import (Catalogue, RuleOffer, assessment_valid, lacking_services,
                                          maturing_holdings, offers_for_rule, products_on_sale)
@@ -58,33 +58,33 @@ def _evidence(raw):
         return raw
 
 
-def _previous_tasks(home: Home | None, day: dt.date, cfg: TasksConfig):
+def _previous_run(home: Home | None, day: dt.date, cfg: TasksConfig):
+    """(day, folder) of the latest run with tasks within ``carry_over_lookback_days`` before D."""
     if home is None or not cfg.capacity.carry_over:
         return None, None
     for k in range(1, cfg.capacity.carry_over_lookback_days + 1):
         d = day - dt.timedelta(days=k)
-        f = home.runs_dir / run_dir_name(d) / "tasks.parquet"
-        if f.exists():
-            return d, pq.read_table(f)
+        folder = home.runs_dir / run_dir_name(d)
+        if (folder / "tasks.parquet").exists():
+            return d, folder
     return None, None
 
 
+def _read(folder, name: str) -> list[dict]:
+    f = folder / f"{name}.parquet"
+    return pq.read_table(f).to_pylist() if f.exists() else []
+
+
 def _carried_over(tables, home, day, cfg) -> list[dict]:
-    """Entries (like signal rows) of the previous run's tasks that are not done and still due:
-    done = a contact of that customer recorded on or after the task's day (up to D−1); still due =
-    the signal's due_date ≥ D (per rule)."""
-    prev_day, prev = _previous_tasks(home, day, cfg)
-    if prev is None or prev.num_rows == 0:
+    """Entries (like signal rows) that roll over from the previous run while still valid: its tasks,
+    and its candidates left out for capacity only (their signal rows from its signals file).
+    Valid = not done (no contact of the customer from that run's day to D−1) and, per rule, the
+    signal's due_date ≥ D."""
+    prev_day, folder = _previous_run(home, day, cfg)
+    if folder is None:
         return []
-    rows = prev.to_pylist()
-    ids = sorted({r["customer_id"] for r in rows})
-    c = restrict(tables["contacts"], ids)
-    done = set(c.filter(c.at_day >= prev_day, c.at_day <= day - dt.timedelta(days=1))
-               .select("customer_id").distinct().to_pandas().customer_id)
     out = []
-    for r in rows:
-        if r["customer_id"] in done:
-            continue
+    for r in _read(folder, "tasks"):
         entries = _evidence(r["evidence"])
         if not isinstance(entries, list):
             continue
@@ -94,11 +94,24 @@ def _carried_over(tables, home, day, cfg) -> list[dict]:
                 due = dt.date.fromisoformat(e["due_date"])
             except (KeyError, TypeError, ValueError):
                 continue
-            if due >= day:
-                out.append({"customer_id": r["customer_id"], "rule": e["rule"], "urgency": e.get("urgency", 1),
-                            "due_date": due, "evidence": _json(e.get("evidence")), "explanation": e.get("explanation", ""),
-                            "carried_from": since, "prev_staff_id": r["staff_id"]})
-    return out
+            out.append({"customer_id": r["customer_id"], "rule": e["rule"], "urgency": e.get("urgency", 1),
+                        "due_date": due, "evidence": _json(e.get("evidence")),
+                        "explanation": e.get("explanation", ""), "carried_from": since,
+                        "prev_staff_id": r["staff_id"]})
+    over = {(r["customer_id"], r["rule"]): r["staff_id"] for r in _read(folder, "excluded")
+            if r["reason_code"] == OVER_CAPACITY.code}
+    if over:
+        for s in _read(folder, "signals"):
+            key = (s["customer_id"], s["rule"])
+            if key in over and s["due_date"] is not None:
+                out.append({**s, "carried_from": prev_day, "prev_staff_id": over[key]})
+    out = [e for e in out if e["due_date"] >= day]
+    if not out:
+        return []
+    c = restrict(tables["contacts"], [e["customer_id"] for e in out])
+    done = set(c.filter(c.at_day >= prev_day, c.at_day <= day - dt.timedelta(days=1))
+               .select("customer_id").distinct().to_pandas().customer_id)
+    return [e for e in out if e["customer_id"] not in done]
 
 
 def _group(signals: pa.Table, carried: list[dict]) -> dict[str, list[dict]]:
