@@ -247,7 +247,7 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--keep", action="store_true", help="keep the synthetic home")
+    ap.add_argument("--keep", action="store_true", help="keep the synthetic home (reuse it with --home)")
     args = ap.parse_args()
     if bool(args.home) == bool(args.synthetic):
         ap.error("give --home DIR or --synthetic N")
@@ -284,6 +284,8 @@ def main() -> None:
             import shutil
 
             shutil.rmtree(tmp, ignore_errors=True)
+        elif tmp:
+            print(f"kept: --home {tmp}", file=sys.stderr)
 
     s = result["samples"]
     static_p95 = pct(s["static"], 95)
