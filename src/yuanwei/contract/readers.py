@@ -95,6 +95,7 @@ class Source:
     schema: pa.Schema              # types of the batches (CSV: all strings)
     encoding: str | None = None    # CSV only
     size: int = 0                  # bytes, for the progress bar
+    raw_columns: list[str] = field(default_factory=list)  # CSV header as written (spaces kept)
     invalid_rows: list[InvalidRow] = field(default_factory=list)
     blank_rows: int = 0
 
@@ -123,7 +124,6 @@ class Source:
 
     # -- CSV ----------------------------------------------------------------------------------
     def _csv_batches(self):
-        raw_names = self.schema.metadata[b"raw_names"].decode("utf-8").split("\x1f")
         invalid: list[tuple[int, str, int]] = []
 
         def on_invalid(row) -> str:
@@ -135,7 +135,7 @@ class Source:
                                       encoding="utf8" if self.encoding == "utf-8" else self.encoding)
         parse_opts = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
                                         invalid_row_handler=on_invalid)
-        conv_opts = pacsv.ConvertOptions(column_types={n: pa.string() for n in raw_names},
+        conv_opts = pacsv.ConvertOptions(column_types={n: pa.string() for n in self.raw_columns},
                                          strings_can_be_null=False, quoted_strings_can_be_null=False)
         good = 0            # good records (blank included) seen so far
         extra_lines = 0     # newlines inside values of the records seen so far
@@ -254,8 +254,8 @@ def open_source(path: Path, encoding: str | None = None) -> Source:
         raise UsageError(f"{path.name}: 文件为空，没有表头 / empty file, no header row")
     names = [n.strip() for n in raw]
     _check_unique(path, names)
-    schema = pa.schema([(n, pa.string()) for n in names], metadata={"raw_names": "\x1f".join(raw)})
-    return Source(path, "csv", names, schema, encoding=enc, size=size)
+    schema = pa.schema([(n, pa.string()) for n in names])
+    return Source(path, "csv", names, schema, encoding=enc, size=size, raw_columns=raw)
 
 
 def _check_unique(path: Path, names: list[str]) -> None:

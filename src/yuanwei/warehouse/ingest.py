@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import unicodedata
 import uuid
-from collections import Counter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pyarrow as pa
 
 from yuanwei.contract import quarantine
 from yuanwei.contract.readers import LINE, Source, normalize_encoding, open_source
@@ -203,11 +204,15 @@ def _load_table(con, table: Table, source: Source, qdir: Path, bar: _Progress) -
         con.unregister("__batch")
         bar.at(pos)
     con.execute("DROP TABLE IF EXISTS __chk")
-    for row in source.invalid_rows:  # records that cannot be split into the header's columns
-        read += 1
+    if source.invalid_rows:  # records that cannot be split into the header's columns
+        read += len(source.invalid_rows)
+        n = len(source.columns)
+        con.register("__invalid", pa.table({
+            "line": [r.line for r in source.invalid_rows], "value": [r.text for r in source.invalid_rows],
+            "detail": [f"应为 {n} 列，实为 {r.fields} 列" for r in source.invalid_rows]}))
         con.execute(f"INSERT INTO {q(qt)} (line, \"column\", value, code, detail, needs_raw) "
-                    f"VALUES (?, NULL, ?, 'column_count', ?, false)",
-                    [row.line, row.text, f"应为 {len(source.columns)} 列，实为 {row.fields} 列"])
+                    f"SELECT line, NULL, value, 'column_count', detail, false FROM __invalid")
+        con.unregister("__invalid")
 
     # 2. references, against the warehouse (+ this table's own rows for a self-reference). The
     #    distinct missing values come first: cheap, and usually none, so the big join is skipped
@@ -252,7 +257,7 @@ def _load_table(con, table: Table, source: Source, qdir: Path, bar: _Progress) -
     # 4. upsert into the warehouse
     replaced = upsert(con, table, stg)
     loaded = con.execute(f"SELECT count(*) FROM {q(stg)}").fetchone()[0]
-    reasons = dict(Counter(dict(con.execute(f"SELECT code, count(*) FROM {q(qt)} GROUP BY code").fetchall())))
+    reasons = dict(con.execute(f"SELECT code, count(*) FROM {q(qt)} GROUP BY code ORDER BY code").fetchall())
     quarantined = sum(reasons.values())
     if read != loaded + quarantined:  # every row is either loaded or quarantined, never lost
         raise RuntimeError(f"{source.path.name}: read {read} != loaded {loaded} + quarantined {quarantined}")
@@ -284,17 +289,30 @@ def _reject(con, stg: str, qt: str, where: str, column: str, value: str, code: s
     return n
 
 
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _row(first: str, *numbers) -> str:
+    cells = [first + " " * (16 - _width(first))]
+    for value, width in zip(numbers, (14, 14, 18)):
+        text = value if isinstance(value, str) else f"{value:,}"
+        cells.append(" " * (width - _width(text)) + text)
+    return "".join(cells)
+
+
 def format_summary(report: dict) -> str:
     """The load report for a person: zh-CN first, then English."""
     lines = [f"导入完成 / load finished: {report['load_id']}  ({report['folder']})",
-             f"{'表 table':<16}{'读取 read':>14}{'入库 loaded':>14}{'隔离 quarantined':>18}"]
+             _row("表 table", "读取 read", "入库 loaded", "隔离 quarantined")]
     for name, t in report["tables"].items():
-        lines.append(f"{name:<16}{t['read']:>14,}{t['loaded']:>14,}{t['quarantined']:>18,}")
+        lines.append(_row(name, t["read"], t["loaded"], t["quarantined"]))
     tot = report["totals"]
-    lines.append(f"{'合计 total':<16}{tot['read']:>14,}{tot['loaded']:>14,}{tot['quarantined']:>18,}")
+    lines.append(_row("合计 total", tot["read"], tot["loaded"], tot["quarantined"]))
     for name, t in report["tables"].items():
         if t["quarantined"]:
-            why = "；".join(f"{REASONS.get(c, (c, c))[0]} {c} ×{n}" for c, n in sorted(t.get("reasons", {}).items()))
+            why = "；".join(f"{REASONS.get(c, (c, c))[0]} / {REASONS.get(c, (c, c))[1]} ({c}) ×{n}"
+                           for c, n in sorted(t.get("reasons", {}).items()))
             lines.append(f"隔离 / quarantined {name}: {why} → {t['quarantine_file']}")
         for note in t.get("notices", []):
             lines.append(f"提示 / notice {name}: {note}")
