@@ -65,3 +65,9 @@ def test_static_files_are_served_by_the_app(client, path, kind):
 def test_the_home_page_requires_login(client):
     r = client.get("/today/")
     assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+
+
+def test_it_marks_the_current_section(client, rm):
+    client.force_login(rm)
+    body = client.get("/today/").content.decode()
+    assert re.search(r'<a href="/today/" class="active" aria-current="page">今日</a>', body)

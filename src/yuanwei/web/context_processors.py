@@ -14,7 +14,7 @@ MANAGERS = frozenset({"team_lead", "branch_head", "admin"})
 class NavItem:
     key: str
     label: str
-    url_name: str | None  # None: the page is not built yet and is shown disabled
+    url_name: str | None  # None, or a name that does not resolve: the page is not built yet (shown disabled)
     roles: frozenset[str] | None = None  # None: every signed-in user
 
 
@@ -36,7 +36,6 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     role = user.staffprofile.role if hasattr(user, "staffprofile") else None
-    current = request.resolver_match.view_name if request.resolver_match else ""
     items = []
     for item in NAVIGATION:
         if item.roles is not None and not (role in item.roles or user.is_superuser):
@@ -45,9 +44,10 @@ def navigation(request) -> dict:
             url = reverse(item.url_name) if item.url_name else None
         except NoReverseMatch:
             url = None
+        # a section is active on its page and the pages below it (/customers/ for /customers/C1/)
         items.append({"key": item.key, "label": item.label, "url": url,
-                      "active": bool(item.url_name) and current == item.url_name})
+                      "active": bool(url) and request.path.startswith(url)})
     if user.is_staff:
         items.append({"key": "admin", "label": _("Admin"), "url": reverse("admin:index"),
-                      "active": current.startswith("admin:")})
+                      "active": request.path.startswith(reverse("admin:index"))})
     return {"nav_items": items, "staff_profile": getattr(user, "staffprofile", None)}

@@ -303,14 +303,18 @@ def publish(home, day: dt.date, full: bool = False) -> dict:
     t0 = time.perf_counter()
     result: dict[str, dict] = {}
     with transaction.atomic():
-        if connection.vendor == "sqlite":
-            # a big page cache keeps the million-row index inserts in memory (this connection only)
-            with connection.cursor() as cur:
+        with connection.cursor() as cur:
+            if connection.vendor == "sqlite":
+                # a big page cache keeps the million-row index inserts in memory (this connection
+                # only); the IMMEDIATE transaction already keeps a second publish waiting
                 cur.execute("PRAGMA cache_size = -262144")
+            elif connection.vendor == "postgresql":
+                # two publishes never interleave: the second waits for the first to commit
+                cur.execute("SELECT pg_advisory_xact_lock(hashtext('yuanwei.publish'))")
         for spec in present:
             t = time.perf_counter()
             result[spec.file] = sync_table(folder, spec, day, full).as_dict()
-            log.info("published %s in %.2fs: %s", spec.file, time.perf_counter() - t, result[spec.file])
+            log.debug("published %s in %.2fs: %s", spec.file, time.perf_counter() - t, result[spec.file])
         Publication.objects.create(date=day, full=full, started_at=started,
                                    duration_s=round(time.perf_counter() - t0, 3), counts=result, skipped=skipped)
     return result
