@@ -87,6 +87,12 @@ def test_an_rm_works_a_task_end_to_end(page, server):
     assert "138****5678" in page.inner_text("#phone")
     page.wait_for_selector("#aum-chart canvas")  # the vendored ECharts drew the AUM trend
     page.screenshot(path=str(ARTIFACTS / "2-customer-360.png"), full_page=True)
+    # reveal: asks for a reason, then shows the full number in place (htmx), audited
+    page.click("#phone button")
+    page.fill("#reveal-box input[name=reason]", "客户来电核对号码")
+    page.click("#reveal-box button.primary")
+    page.wait_for_selector("#reveal-box .wb-revealed")
+    assert "13812345678" in page.inner_text("#reveal-box")
     page.go_back()
 
     # three clicks: 记录, the outcome, 保存 (plus the next step here: a follow-up in two days)
@@ -104,7 +110,16 @@ def test_an_rm_works_a_task_end_to_end(page, server):
     assert page.inner_text("#progress .wb-progress-num").replace(" ", "").startswith("1/3")
     page.screenshot(path=str(ARTIFACTS / "4-task-done.png"))
 
+    # the filter swaps only the list: undone tasks no longer include the one just worked
+    page.select_option("select[name=status]", "open")
+    page.wait_for_function("!document.querySelector('#task-C001')")
+    assert page.locator(".wb-task").count() == 2 and "status=open" in page.url
+
     page.goto(f"{base}/worklog/")
     text = page.inner_text("#worklog-contacts")
     assert "刘建国" in text and "有意向" in text and "想了解大额存单，周三再联系" in text
     page.screenshot(path=str(ARTIFACTS / "5-worklog.png"), full_page=True)
+
+    from yuanwei.web.apps.audit.models import AuditEvent
+
+    assert set(AuditEvent.objects.values_list("action", flat=True)) >= {"login", "reveal", "contact_create"}
