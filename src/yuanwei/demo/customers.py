@@ -419,95 +419,12 @@ def generate_chunk(bank: Bank, plants: Plants, seed: int, chunk: int, lo: int, h
         "current": cur_v, "time_deposit": td_v, "investments": inv_v, "aum": cur_v + td_v + inv_v,
     }
 
-    # --------------------------------------------------------------------- services
-    since = lambda mask: np.minimum(E, opened + (rng.random(n) * (E - opened + 1) * 0.6).astype(np.int64))[mask]  # noqa: E731
-    young = age < 55
-    svc = {
-        "mobile_banking": rng.random(n) < np.where(young, 0.9, 0.6),
-        "credit_card": rng.random(n) < np.where(tier >= 1, 0.5, 0.3),
-        "third_party_binding": rng.random(n) < np.where(young, 0.75, 0.4),
-        "investment": has_inv_pos | trader,
-        "payroll": with_bank & ((persona == SALARIED) | stopped),
-    }
-    s_cust, s_name, s_since = [], [], []
-    for name, mask in svc.items():
-        s_cust.append(ix[mask])
-        s_name += [name] * int(mask.sum())
-        s_since.append(since(mask))
-    s_cust = np.concatenate(s_cust)
-    s_since = np.concatenate(s_since)
-    s_order = np.lexsort((np.arange(len(s_cust)), s_cust))
-    services = {"customer_id": cust_ids.take(pa.array(s_cust[s_order])),
-                "service": pa.array(s_name).take(pa.array(s_order)), "since": s_since[s_order].astype(np.int32)}
-
-    # --------------------------------------------------------------------- accounts
-    a_cust = [ix]
-    a_kind = [np.zeros(n, np.int64)]
-    a_open = [opened]
-    a_close = [np.full(n, NULL_DAY)]
-    extra = [(1, svc["credit_card"], "card"), (2, has_dep_pos, "time_deposit"), (3, has_inv_pos | trader, "investment"),
-             (4, np.isin(persona, [SALARIED, BUSINESS]) & (rng.random(n) < 0.18), "loan")]
-    for code, mask, _ in extra:
-        a_cust.append(ix[mask])
-        a_kind.append(np.full(mask.sum(), code))
-        a_open.append(since(mask))
-        a_close.append(np.full(mask.sum(), NULL_DAY))
-    closed = (rng.random(n) < 0.04) & (opened < E - 400)  # an old second current account, closed
-    a_cust.append(ix[closed])
-    a_kind.append(np.full(closed.sum(), 5))
-    a_open.append(opened[closed])
-    a_close.append(opened[closed] + ((E - opened[closed]) * rng.uniform(0.2, 0.9, closed.sum())).astype(np.int64))
-    a_cust, a_kind, a_open, a_close = (np.concatenate(x) for x in (a_cust, a_kind, a_open, a_close))
-    a_order = np.lexsort((a_kind, a_cust))
-    a_cust, a_kind, a_open, a_close = a_cust[a_order], a_kind[a_order], a_open[a_order], a_close[a_order]
-    kind_names = pa.array(["current", "card", "time_deposit", "investment", "loan", "current"])
-    accounts = {
-        "account_id": pc.binary_join_element_wise(
-            ids("A", gi[a_cust] + 1, 8), pc.utf8_lpad(pa.array(a_kind + 1).cast(pa.string()), 2, "0"), ""),
-        "customer_id": cust_ids.take(pa.array(a_cust)),
-        "kind": kind_names.take(pa.array(a_kind)),
-        "opened_on": a_open.astype(np.int32), "closed_on": a_close.astype(np.int32),
-    }
+    # ------------------------------------------------------------ services and accounts
+    services, accounts = _services_and_accounts(rng, ix, gi, E, opened, age, tier, persona, trader, has_inv_pos,
+                                                has_dep_pos, with_bank, stopped, cust_ids)
 
     # -------------------------------------------------------------------- relatives
-    r_parts = []
-    spouse = (age >= 25) & (rng.random(n) < 0.62)
-    rel_b = variant == V["relative_birthday"]
-    spouse |= rel_b
-    child = (age >= 30) & (rng.random(n) < 0.5)
-    parent = (age < 62) & (rng.random(n) < 0.25)
-    for code, mask in ((0, spouse), (1, child), (2, parent)):
-        c = ix[mask]
-        k_ = len(c)
-        if code == 0:
-            f = ~female[c]
-            delta = rng.integers(-4 * 365, 4 * 365, k_)
-        elif code == 1:
-            f = rng.random(k_) < 0.5
-            delta = -rng.integers(24 * 365, 36 * 365, k_)
-        else:
-            f = rng.random(k_) < 0.5
-            delta = rng.integers(24 * 365, 34 * 365, k_)
-        rb = np.minimum(birth[c] - delta, E - 200)
-        if code == 0:
-            rb[rel_b[c]] = plants.birthday_dates(rb[rel_b[c]], inst[c][rel_b[c]], E)
-        sur, rn = person_names(rng, k_, f)
-        if code != 0:  # children and fathers share the customer's surname
-            same = (code == 1) | ~f
-            rn = [vocab.SURNAMES[surname[ci]][0] + nm[len(vocab.SURNAMES[s][0]):] if keep else nm
-                  for ci, nm, s, keep in zip(c, rn, sur, same)]
-        r_parts.append((c, np.full(k_, code), rn, rb))
-    r_cust = np.concatenate([p[0] for p in r_parts])
-    r_code = np.concatenate([p[1] for p in r_parts])
-    r_name = sum((p[2] for p in r_parts), [])
-    r_birth = np.concatenate([p[3] for p in r_parts])
-    r_order = np.lexsort((r_code, r_cust))
-    relatives = {
-        "customer_id": cust_ids.take(pa.array(r_cust[r_order])),
-        "relation": pa.array(["spouse", "child", "parent"]).take(pa.array(r_code[r_order])),
-        "name": pa.array(r_name).take(pa.array(r_order)),
-        "birth_date": r_birth[r_order].astype(np.int32),
-    }
+    relatives = _relatives(rng, plants, ix, E, age, female, birth, surname, variant, inst, cust_ids)
 
     # ------------------------------------------------------------------ assignments
     remote_n = np.array([len(x) for x in bank.remote_by_branch])
@@ -540,24 +457,7 @@ def generate_chunk(bank: Bank, plants: Plants, seed: int, chunk: int, lo: int, h
                          pick_remote, pick_rm, has_owner, branch, variant, cust_ids, counters)
 
     # ----------------------------------------------------------------- channel plans
-    planned = (rng.random(n) < np.where(tier >= 2, 0.10, 0.035)) & ~planted
-    c = ix[planned]
-    chan = np.where(tier[c] >= 2, rng.choice(3, len(c), p=[0.3, 0.5, 0.2]), rng.choice(4, len(c), p=[0.45, 0.0, 0.4, 0.15]))
-    state = rng.random(len(c))
-    vf = np.where(state < 0.6, E - rng.integers(0, 60, len(c)),
-                  np.where(state < 0.85, E - rng.integers(90, 300, len(c)), E + rng.integers(5, 40, len(c))))
-    vt = np.where(state < 0.6, E + 1 + rng.integers(0, 60, len(c)), vf + rng.integers(30, 60, len(c)))
-    chan_names = ("branch", "wealth_center", "call_center", "remote")
-    plan_text = np.array([vocab.PLAN_TEXT[chan_names[x]][int(r * len(vocab.PLAN_TEXT[chan_names[x]]))]
-                          for x, r in zip(chan, rng.random(len(c)))], dtype=object)
-    plan_staff = np.where(chan == 0, bank.staff_ids[pick_rm[c]],
-                          np.where(chan == 1, bank.staff_ids[pick_adv[c]],
-                                   np.where(chan == 3, bank.staff_ids[pick_remote[c]], None)))
-    channel_plans = {
-        "customer_id": cust_ids.take(pa.array(c)), "channel": [chan_names[x] for x in chan],
-        "plan": plan_text.tolist(), "valid_from": vf.astype(np.int32), "valid_to": vt.astype(np.int32),
-        "staff_id": plan_staff.tolist(),
-    }
+    channel_plans = _channel_plans(rng, bank, ix, E, tier, planted, pick_rm, pick_adv, pick_remote, cust_ids)
 
     customers = {
         "customer_id": cust_ids, "name": names, "gender": np.where(female, "F", "M").tolist(),
@@ -573,6 +473,131 @@ def generate_chunk(bank: Bank, plants: Plants, seed: int, chunk: int, lo: int, h
         "customers": customers, "relatives": relatives, "assignments": assignments, "accounts": accounts,
         "transactions": transactions, "balances": balances, "holdings": holdings, "services": services,
         "channel_plans": channel_plans, "contacts": contacts,
+    }
+
+
+def _services_and_accounts(rng, ix, gi, E, opened, age, tier, persona, trader, has_inv_pos, has_dep_pos,
+                           with_bank, stopped, cust_ids) -> tuple[dict, dict]:
+    """The four basic products (with gaps) and payroll; a current account for everyone, others when used."""
+    n = len(ix)
+
+    def since(mask):
+        return np.minimum(E, opened + (rng.random(n) * (E - opened + 1) * 0.6).astype(np.int64))[mask]
+
+    young = age < 55
+    svc = {
+        "mobile_banking": rng.random(n) < np.where(young, 0.9, 0.6),
+        "credit_card": rng.random(n) < np.where(tier >= 1, 0.5, 0.3),
+        "third_party_binding": rng.random(n) < np.where(young, 0.75, 0.4),
+        "investment": has_inv_pos | trader,
+        "payroll": with_bank & ((persona == SALARIED) | stopped),
+    }
+    s_cust, s_name, s_since = [], [], []
+    for name, mask in svc.items():
+        s_cust.append(ix[mask])
+        s_name += [name] * int(mask.sum())
+        s_since.append(since(mask))
+    s_cust = np.concatenate(s_cust)
+    s_since = np.concatenate(s_since)
+    s_order = np.lexsort((np.arange(len(s_cust)), s_cust))
+    services = {"customer_id": cust_ids.take(pa.array(s_cust[s_order])),
+                "service": pa.array(s_name).take(pa.array(s_order)), "since": s_since[s_order].astype(np.int32)}
+
+    # accounts
+    a_cust = [ix]
+    a_kind = [np.zeros(n, np.int64)]
+    a_open = [opened]
+    a_close = [np.full(n, NULL_DAY)]
+    extra = [(1, svc["credit_card"], "card"), (2, has_dep_pos, "time_deposit"), (3, has_inv_pos | trader, "investment"),
+             (4, np.isin(persona, [SALARIED, BUSINESS]) & (rng.random(n) < 0.18), "loan")]
+    for code, mask, _ in extra:
+        a_cust.append(ix[mask])
+        a_kind.append(np.full(mask.sum(), code))
+        a_open.append(since(mask))
+        a_close.append(np.full(mask.sum(), NULL_DAY))
+    closed = (rng.random(n) < 0.04) & (opened < E - 400)  # an old second current account, closed
+    a_cust.append(ix[closed])
+    a_kind.append(np.full(closed.sum(), 5))
+    a_open.append(opened[closed])
+    a_close.append(opened[closed] + ((E - opened[closed]) * rng.uniform(0.2, 0.9, closed.sum())).astype(np.int64))
+    a_cust, a_kind, a_open, a_close = (np.concatenate(x) for x in (a_cust, a_kind, a_open, a_close))
+    a_order = np.lexsort((a_kind, a_cust))
+    a_cust, a_kind, a_open, a_close = a_cust[a_order], a_kind[a_order], a_open[a_order], a_close[a_order]
+    kind_names = pa.array(["current", "card", "time_deposit", "investment", "loan", "current"])
+    accounts = {
+        "account_id": pc.binary_join_element_wise(
+            ids("A", gi[a_cust] + 1, 8), pc.utf8_lpad(pa.array(a_kind + 1).cast(pa.string()), 2, "0"), ""),
+        "customer_id": cust_ids.take(pa.array(a_cust)),
+        "kind": kind_names.take(pa.array(a_kind)),
+        "opened_on": a_open.astype(np.int32), "closed_on": a_close.astype(np.int32),
+    }
+    return services, accounts
+
+
+def _relatives(rng, plants, ix, E, age, female, birth, surname, variant, inst, cust_ids) -> dict:
+    """Spouses (opposite gender), children (the customer's surname) and parents (fathers share it)."""
+    n = len(ix)
+    V = plants.code
+    r_parts = []
+    spouse = (age >= 25) & (rng.random(n) < 0.62)
+    rel_b = variant == V["relative_birthday"]
+    spouse |= rel_b
+    child = (age >= 30) & (rng.random(n) < 0.5)
+    parent = (age < 62) & (rng.random(n) < 0.25)
+    for code, mask in ((0, spouse), (1, child), (2, parent)):
+        c = ix[mask]
+        k_ = len(c)
+        if code == 0:
+            f = ~female[c]
+            delta = rng.integers(-4 * 365, 4 * 365, k_)
+        elif code == 1:
+            f = rng.random(k_) < 0.5
+            delta = -rng.integers(24 * 365, 36 * 365, k_)
+        else:
+            f = rng.random(k_) < 0.5
+            delta = rng.integers(24 * 365, 34 * 365, k_)
+        rb = np.minimum(birth[c] - delta, E - 200)
+        if code == 0:
+            rb[rel_b[c]] = plants.birthday_dates(rb[rel_b[c]], inst[c][rel_b[c]], E)
+        sur, rn = person_names(rng, k_, f)
+        if code != 0:  # children and fathers share the customer's surname
+            same = (code == 1) | ~f
+            rn = [vocab.SURNAMES[surname[ci]][0] + nm[len(vocab.SURNAMES[s][0]):] if keep else nm
+                  for ci, nm, s, keep in zip(c, rn, sur, same)]
+        r_parts.append((c, np.full(k_, code), rn, rb))
+    r_cust = np.concatenate([p[0] for p in r_parts])
+    r_code = np.concatenate([p[1] for p in r_parts])
+    r_name = sum((p[2] for p in r_parts), [])
+    r_birth = np.concatenate([p[3] for p in r_parts])
+    r_order = np.lexsort((r_code, r_cust))
+    return {
+        "customer_id": cust_ids.take(pa.array(r_cust[r_order])),
+        "relation": pa.array(["spouse", "child", "parent"]).take(pa.array(r_code[r_order])),
+        "name": pa.array(r_name).take(pa.array(r_order)),
+        "birth_date": r_birth[r_order].astype(np.int32),
+    }
+
+
+def _channel_plans(rng, bank, ix, E, tier, planted, pick_rm, pick_adv, pick_remote, cust_ids) -> dict:
+    """Other channels holding a customer: most plans cover D, some expired, some still to come."""
+    n = len(ix)
+    planned = (rng.random(n) < np.where(tier >= 2, 0.10, 0.035)) & ~planted
+    c = ix[planned]
+    chan = np.where(tier[c] >= 2, rng.choice(3, len(c), p=[0.3, 0.5, 0.2]), rng.choice(4, len(c), p=[0.45, 0.0, 0.4, 0.15]))
+    state = rng.random(len(c))
+    vf = np.where(state < 0.6, E - rng.integers(0, 60, len(c)),
+                  np.where(state < 0.85, E - rng.integers(90, 300, len(c)), E + rng.integers(5, 40, len(c))))
+    vt = np.where(state < 0.6, E + 1 + rng.integers(0, 60, len(c)), vf + rng.integers(30, 60, len(c)))
+    chan_names = ("branch", "wealth_center", "call_center", "remote")
+    plan_text = np.array([vocab.PLAN_TEXT[chan_names[x]][int(r * len(vocab.PLAN_TEXT[chan_names[x]]))]
+                          for x, r in zip(chan, rng.random(len(c)))], dtype=object)
+    plan_staff = np.where(chan == 0, bank.staff_ids[pick_rm[c]],
+                          np.where(chan == 1, bank.staff_ids[pick_adv[c]],
+                                   np.where(chan == 3, bank.staff_ids[pick_remote[c]], None)))
+    return {
+        "customer_id": cust_ids.take(pa.array(c)), "channel": [chan_names[x] for x in chan],
+        "plan": plan_text.tolist(), "valid_from": vf.astype(np.int32), "valid_to": vt.astype(np.int32),
+        "staff_id": plan_staff.tolist(),
     }
 
 
