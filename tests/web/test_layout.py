@@ -71,3 +71,11 @@ def test_it_marks_the_current_section(client, rm):
     client.force_login(rm)
     body = client.get("/today/").content.decode()
     assert re.search(r'<a href="/today/" class="active" aria-current="page">今日</a>', body)
+
+
+def test_it_stays_chinese_for_an_english_browser_until_english_is_chosen(client, rm):
+    client.force_login(rm)
+    body = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in body
+    client.post("/i18n/setlang/", {"language": "en", "next": PAGE})
+    assert '<html lang="en">' in client.get(PAGE, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
