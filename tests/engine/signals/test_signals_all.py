@@ -83,7 +83,8 @@ def test_every_rule_fires_on_a_small_bank(signals):
 # the evidence values each rule's explanation must show, as written there
 SHOWN = {
     "large_inflow": ["credits"], "large_outflow": ["debits", "prev_aum"], "idle_cash": ["current"],
-    "maturity": ["amount", "matures_on"], "aum_drop": ["aum", "peak_aum", "as_of"], "new_customer": ["aum", "opened_on"],
+    "maturity": ["amount", "matures_on"], "aum_drop": ["aum", "peak_aum", "as_of"],
+    "new_customer": ["aum", "opened_on"],
     "market_shock": ["amount", "close_on"], "payroll_stopped": ["payroll_amount", "last_payroll_on"],
     "no_recent_contact": ["aum_avg30"], "tier_up": ["aum_avg30", "previous_aum_avg30", "tier", "previous_tier"],
     "fund_move": ["latest_nav", "cost_nav", "latest_nav_as_of"], "risk_assessment_expiring": ["expires_on",

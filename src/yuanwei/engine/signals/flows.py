@@ -7,21 +7,16 @@ window (cached on the backend), never a full scan per rule.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 
 from yuanwei.engine.signals.base import (
     CENT, Context, Rule, dec, left_join, iso, money, percent, ratio, times, yuan,
 )
 
-ZERO = Decimal(0)
-
-
-def _lit(value) -> ir.Value:
-    return dec(value)
+_lit = dec
 
 
 # large_inflow ------------------------------------------------------------------------------------
@@ -125,4 +120,4 @@ def _describe_payroll_stopped(row: dict, p: Mapping[str, Any], ctx: Context) -> 
 
 PAYROLL_STOPPED = Rule("payroll_stopped", "代发中断", _payroll_stopped, _describe_payroll_stopped)
 
-__all__ = ["LARGE_INFLOW", "LARGE_OUTFLOW", "IDLE_CASH", "PAYROLL_STOPPED", "ZERO"]
+__all__ = ["LARGE_INFLOW", "LARGE_OUTFLOW", "IDLE_CASH", "PAYROLL_STOPPED"]

@@ -45,8 +45,8 @@ def _describe_fund_move(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[
                 "product_name": row["product_name"], "amount": money(row["amount"]),
                 "latest_nav": nav(latest), "latest_nav_as_of": iso(row["latest_as_of"]),
                 "cost_nav": nav(cost), "first_nav": nav(first), "first_nav_as_of": iso(row["first_as_of"]),
-                "observations": p["observations"], "branches": [b for b, hit in
-                                                                (("cost", row["cost_hit"]), ("trend", row["trend_hit"])) if hit]}
+                "observations": p["observations"],
+                "branches": [b for b, hit in (("cost", row["cost_hit"]), ("trend", row["trend_hit"])) if hit]}
     name = row["product_name"] or row["product_id"]
     parts = []
     if row["cost_hit"]:

@@ -12,7 +12,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from yuanwei.engine.signals.base import CENT, Context, Rule, dec, left_join, iso, money, percent, ratio, yuan
+from yuanwei.engine.signals.base import CENT, Context, Rule, dec, iso, left_join, money, percent, ratio, yuan
 
 
 def avg(total: Decimal, n: int) -> Decimal:
@@ -116,4 +116,3 @@ def _describe_no_recent_contact(row: dict, p: Mapping[str, Any], ctx: Context) -
 
 NO_RECENT_CONTACT = Rule("no_recent_contact", "久未联系", _no_recent_contact, _describe_no_recent_contact)
 
-__all__ = ["TIER_UP", "AUM_DROP", "NEW_CUSTOMER", "NO_RECENT_CONTACT", "ratio"]
