@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from yuanwei.engine.tasks.config import load_tasks_config
 
 D = dt.date(2026, 11, 30)
