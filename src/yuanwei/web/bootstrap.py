@@ -17,10 +17,12 @@ def setup(home: Home) -> None:
 
     Django reads its settings once per process: the first home set up wins (tests configure their
     own database through pytest-django)."""
-    os.environ["YUANWEI_HOME"] = str(home.root)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yuanwei.web.settings")
     import django
+    from django.conf import settings
 
+    if not settings.configured:
+        os.environ["YUANWEI_HOME"] = str(home.root)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yuanwei.web.settings")
     django.setup()
 
 
