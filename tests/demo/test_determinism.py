@@ -117,3 +117,18 @@ def test_the_progress_bar_does_not_change_the_files(tmp_path):
     quiet, _ = make(tmp_path, "quiet", customers=60)
     shown, _ = make(tmp_path, "shown", customers=60, progress=True)
     assert digest(quiet) == digest(shown)
+
+
+def test_ids_stay_unique_across_chunks(tmp_path, monkeypatch):
+    import yuanwei.demo.generate as generate
+
+    from .conftest import open_bank
+
+    monkeypatch.setattr(generate, "CHUNK", 128)  # 300 customers in three chunks
+    out, counts = make(tmp_path, "chunks")
+    con = open_bank(out)
+    for table, key in (("transactions", "txn_id"), ("contacts", "contact_id"), ("holdings", "holding_id"),
+                       ("customers", "customer_id"), ("accounts", "account_id")):
+        distinct = con.execute(f"SELECT count(DISTINCT {key}) FROM {table}").fetchone()[0]
+        assert distinct == counts[table], table
+    assert con.execute("SELECT max(txn_id) FROM transactions").fetchone()[0] == f"T{counts['transactions']:012d}"
