@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from .pins import PINS
+
 pytestmark = pytest.mark.django_db
 
 
@@ -31,5 +33,5 @@ def test_a_search_never_finds_a_customer_outside_scope(client, rm, bank):
 def test_its_query_count_is_pinned(client, admin_user, bank, django_assert_max_num_queries):
     client.force_login(admin_user)
     client.get("/customers/")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(PINS["workbench:customers"]):
         assert "共 5 位客户" in client.get("/customers/").content.decode()
