@@ -126,3 +126,16 @@ def test_only_customers_have_activity_after_they_opened(bank):
     early = bank.execute("""SELECT count(*) FROM balances b JOIN customers c USING (customer_id)
                             WHERE b.as_of < c.opened_on""").fetchone()[0]
     assert early == 0
+
+
+def test_the_last_snapshot_matches_the_holdings(bank):
+    # on end, time_deposit is the open deposits and certificates, investments every other holding
+    wrong = bank.execute(f"""
+        WITH h AS (SELECT h.customer_id,
+                          sum(h.amount) FILTER (WHERE p.category IN ('time_deposit', 'certificate')) AS td,
+                          sum(h.amount) FILTER (WHERE p.category NOT IN ('time_deposit', 'certificate')) AS inv
+                   FROM holdings h JOIN products p USING (product_id) GROUP BY ALL)
+        SELECT count(*) FROM balances b LEFT JOIN h USING (customer_id)
+        WHERE b.as_of = DATE '{END}' AND (b.time_deposit <> coalesce(h.td, 0) OR b.investments <> coalesce(h.inv, 0))
+    """).fetchone()[0]
+    assert wrong == 0
