@@ -153,8 +153,10 @@ def learn(ctx: click.Context, evaluate: bool, holdout: float, refit_every: int, 
 @click.option("--from", "date_from", required=True, metavar="YYYY-MM-DD")
 @click.option("--to", "date_to", required=True, metavar="YYYY-MM-DD")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--rules", "rules", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A proposed rules file: every day is replayed with the current and the proposed rules.")
 @click.pass_context
-def backtest(ctx: click.Context, date_from: str, date_to: str, out: Path) -> None:
+def backtest(ctx: click.Context, date_from: str, date_to: str, out: Path, rules: Path | None) -> None:
     """Replay daily runs over history. 历史回测。"""
     try:
         from yuanwei.engine.backtest import backtest as do_backtest
@@ -163,7 +165,7 @@ def backtest(ctx: click.Context, date_from: str, date_to: str, out: Path) -> Non
     d1, d2 = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
     if d2 < d1:
         raise UsageError("--to is before --from / 结束日期早于开始日期")
-    do_backtest(_home(ctx), d1, d2, out)
+    do_backtest(_home(ctx), d1, d2, out, rules=rules)
 
 
 @main.command()
