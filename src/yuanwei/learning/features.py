@@ -35,11 +35,14 @@ NUMERIC = (
     # this customer's contacts before the point
     "n_prev", "n_prev_answered", "n_prev_positive", "n_prev_refused", "n_prev_no_answer",
     "n_prev_7d", "n_prev_30d", "n_prev_same_product", "days_since_prev", "days_since_answered",
-    "days_since_positive", "first_contact",
+    "days_since_positive", "days_since_first", "first_contact",
     # the bank's contact stream before the point's day: campaign intensity and recent outcome rates
     "g_days_since_active", "g_n_last_day", "g_rate_last_day", "g_n_7d", "g_rate_7d", "g_n_30d",
     "g_rate_30d", "g_answer_rate_7d", "g_rate_trend",
+    # the same stream in the hours right before the point's moment
+    *(f"s_{x}_{w}" for w in ("1h", "3h", "24h", "72h") for x in ("n", "ex", "rate")),
 )
+RECENT_WINDOWS = {"1h": 3_600, "3h": 3 * 3_600, "24h": 86_400, "72h": 3 * 86_400}
 
 
 def _epoch_days(x) -> ibis.Value:
@@ -171,7 +174,32 @@ def _history(tables, p) -> ibis.Table:
         days_since_answered=age_days.min(where=answered),
         days_since_positive=age_days.min(where=positive),
         last_answered_outcome=j.outcome.argmax(j.at_c, where=answered),
+        days_since_first=age_days.max(),
     )
+
+
+def _recent(tables, p, since) -> ibis.Table:
+    """Contacts, offers answered and positive outcomes in the 1/3/24/72 hours strictly before each
+    point's moment, across all customers: one time-ordered stream of points and contacts, summed
+    over range windows (points sort half a second early, so a contact at the same second is after)."""
+    c = tables["contacts"]
+    c = c.filter(c.at >= since)
+    offer = c.product_id.notnull() & (c.product_id != "")
+    zero = ibis.literal(0.0)
+    pts = p.select(point_id=p.point_id, ts=p.at.epoch_seconds().cast("float64") - 0.5,
+                   n=zero, ex=zero, pos=zero)
+    evs = c.select(point_id=ibis.null("string"), ts=c.at.epoch_seconds().cast("float64"),
+                   n=ibis.literal(1.0), ex=_f((c.outcome != "no_answer") & offer),
+                   pos=_f(c.outcome.isin(POSITIVE) & offer))
+    u = pts.union(evs)
+    cols = {}
+    for name, seconds in RECENT_WINDOWS.items():
+        w = ibis.range_window(preceding=seconds, following=0, order_by=u.ts)
+        cols[f"s_n_{name}"] = u.n.sum().over(w)
+        cols[f"s_ex_{name}"] = u.ex.sum().over(w)
+        cols[f"s_pos_{name}"] = u.pos.sum().over(w)
+    m = u.mutate(**cols)
+    return m.filter(m.point_id.notnull()).drop("ts", "n", "ex", "pos")
 
 
 def _stream(tables, days) -> ibis.Table:
@@ -233,6 +261,15 @@ def build_features(tables: Mapping, points: ibis.Table, symbols: list[str] | Non
     for piece in (_profile, _relatives, _accounts, _services, _balances, _holdings, _flows, _history):
         df = _exec(piece(tables, p)).set_index("point_id")
         out = out.join(df, how="left")
+
+    first = pd.to_datetime(base["at"]).min()
+    if pd.notna(first):
+        since = (first - pd.Timedelta(seconds=max(RECENT_WINDOWS.values()) + 1)).to_pydatetime()
+        r = _exec(_recent(tables, p, since)).set_index("point_id")
+        for name in RECENT_WINDOWS:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                r[f"s_rate_{name}"] = r[f"s_pos_{name}"] / r[f"s_ex_{name}"]
+        out = out.join(r[[f"s_{x}_{w}" for w in RECENT_WINDOWS for x in ("n", "ex", "rate")]], how="left")
 
     days = p.select("day").distinct()
     g = _exec(_stream(tables, days))
