@@ -25,9 +25,11 @@ NAVIGATION = (
     NavItem("schedule", _("Schedule"), "workbench:schedule"),
     NavItem("worklog", _("Work log"), "workbench:worklog_today"),
     NavItem("team", _("Team"), "workbench:team", MANAGERS),
-    NavItem("campaigns", _("Campaigns"), None),
+    NavItem("campaigns", _("Campaigns"), "campaigns:list"),
     NavItem("events", _("Events"), None),
     NavItem("dashboards", _("Dashboards"), None, MANAGERS),
+    NavItem("brief", _("Market brief"), "outreach:brief"),
+    NavItem("outbox", _("Outbox"), "outreach:outbox"),
 )
 
 

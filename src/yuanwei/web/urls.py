@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("yuanwei.web.apps.workbench.urls")),
     path("api/", include("yuanwei.web.apps.api.urls")),
     path("outreach/", include("yuanwei.web.apps.outreach.urls")),
+    path("campaigns/", include("yuanwei.web.apps.campaigns.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
