@@ -188,9 +188,14 @@ def _balances_expr(t, day: dt.date) -> ibis.Table:
     return b.select(*RESULT_TABLES["balances"].names)
 
 
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def _write_parquet(table: pa.Table, path: Path) -> dict:
     pq.write_table(table, path, compression="zstd")
-    return {"rows": table.num_rows, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    return {"rows": table.num_rows, "sha256": _sha256(path)}
 
 
 def _expr_to_arrow(expr: ibis.Table, schema: pa.Schema, what: str) -> pa.Table:
@@ -199,12 +204,6 @@ def _expr_to_arrow(expr: ibis.Table, schema: pa.Schema, what: str) -> pa.Table:
     batches = [_conform(pa.Table.from_batches([b]), schema, what) for b in reader]
     table = pa.concat_tables(batches) if batches else schema.empty_table()
     return table
-
-
-def _reference(t, name: str) -> tuple[pa.Table, pa.Schema]:
-    schema = contract_schema(name)
-    expr = t[name].select(*schema.names)
-    return _expr_to_arrow(expr, schema, name), schema
 
 
 def _reference_keys(name: str) -> tuple[str, ...]:
@@ -375,15 +374,35 @@ def _write_results(tmp: Path, tables, day: dt.date, results: dict[str, pa.Table]
     files: dict[str, dict] = {}
     for name, table in results.items():
         files[name] = _write_parquet(_sorted(table, SORT_KEYS[name]), tmp / f"{name}.parquet")
-    computed = {"holdings": _holdings_expr(tables), "flows": _flows_expr(tables, day),
-                "balances": _balances_expr(tables, day)}
-    for name, expr in computed.items():
-        table = _expr_to_arrow(expr, RESULT_TABLES[name], name)
-        files[name] = _write_parquet(_sorted(table, SORT_KEYS[name]), tmp / f"{name}.parquet")
+    computed = {"holdings": (_holdings_expr(tables), RESULT_TABLES["holdings"], SORT_KEYS["holdings"]),
+                # flows and balances are the big files: on DuckDB they keep the warehouse's insertion
+                # order (deterministic for the same warehouse) instead of paying for a sort
+                "flows": (_flows_expr(tables, day), RESULT_TABLES["flows"], None),
+                "balances": (_balances_expr(tables, day), RESULT_TABLES["balances"], None)}
     for name in REFERENCE_TABLES:
-        table, _ = _reference(tables, name)
-        files[name] = _write_parquet(_sorted(table, _reference_keys(name)), tmp / f"{name}.parquet")
+        schema = contract_schema(name)
+        computed[name] = (tables[name].select(*schema.names), schema, _reference_keys(name))
+    for name, (expr, schema, keys) in computed.items():
+        files[name] = _write_expr(expr, schema, keys, tmp / f"{name}.parquet", name)
     return files
+
+
+def _write_expr(expr: ibis.Table, schema: pa.Schema, keys, path: Path, what: str) -> dict:
+    """Write a backend expression as Parquet with exactly ``schema``.
+
+    DuckDB writes the file itself (COPY … TO, streamed, parallel, nothing held in Python); other
+    backends stream Arrow batches back and the rows are sorted here by the full key, so the file is
+    the same data whichever backend computed it.
+    """
+    backend = expr._find_backend()
+    if backend.name == "duckdb":
+        typed = expr.select(*schema.names).cast(ibis.Schema.from_pyarrow(schema))
+        if keys:
+            typed = typed.order_by(*keys)
+        backend.to_parquet(typed, path, compression="zstd")
+        return {"rows": pq.ParquetFile(path).metadata.num_rows, "sha256": _sha256(path)}
+    table = _expr_to_arrow(expr, schema, what)
+    return _write_parquet(_sorted(table, keys or SORT_KEYS[what]), path)
 
 
 def _counts(results: dict[str, pa.Table], files: dict[str, dict]) -> dict:
