@@ -139,3 +139,9 @@ def test_the_last_snapshot_matches_the_holdings(bank):
         WHERE b.as_of = DATE '{END}' AND (b.time_deposit <> coalesce(h.td, 0) OR b.investments <> coalesce(h.inv, 0))
     """).fetchone()[0]
     assert wrong == 0
+
+
+def test_holdings_were_bought_while_their_product_was_on_sale(bank):
+    wrong = bank.execute("""SELECT count(*) FROM holdings h JOIN products p USING (product_id)
+                            WHERE h.bought_on < p.sale_start OR h.bought_on > coalesce(p.sale_end, h.bought_on)""")
+    assert wrong.fetchone()[0] == 0

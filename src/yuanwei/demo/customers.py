@@ -197,7 +197,8 @@ def generate_chunk(bank: Bank, plants: Plants, seed: int, chunk: int, lo: int, h
     prod = np.zeros(m, dtype=np.int64)
     for c, name in enumerate(CATEGORIES):
         sel = np.flatnonzero(pcat == c)
-        cands = np.flatnonzero(bank.product_category == name)
+        # customers hold products on sale today: closed and future issues are not held
+        cands = np.flatnonzero((bank.product_category == name) & bank.product_on_sale)
         pick = cands[rng.integers(0, len(cands), len(sel))]
         safest = cands[np.argmin(bank.product_risk[cands])]
         prod[sel] = np.where(bank.product_risk[pick] > risk_eff[pcust[sel]], safest, pick)
@@ -215,8 +216,9 @@ def generate_chunk(bank: Bank, plants: Plants, seed: int, chunk: int, lo: int, h
     tm = E + 1 + (rng.random(m) * np.maximum(term, 1)).astype(np.int64)
     matures[termed] = tm[termed]
     bought[termed] = tm[termed] - term[termed]
-    late = bought < opened[pcust]
-    bought[late] = opened[pcust][late] + (rng.random(late.sum()) * (E - opened[pcust][late] + 1)).astype(np.int64)
+    floor = np.maximum(opened[pcust], bank.product_start[prod])  # a customer, and the product on sale
+    late = bought < floor
+    bought[late] = floor[late] + (rng.random(late.sum()) * (E - floor[late] + 1)).astype(np.int64)
     bought = np.minimum(bought, E)
     roll = termed & late
     matures[roll] = bought[roll] + term[roll]

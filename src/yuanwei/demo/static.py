@@ -83,6 +83,7 @@ class Bank:
     product_term: np.ndarray      # days, 0 when open-ended
     product_min: np.ndarray       # fen
     product_on_sale: np.ndarray   # on sale on D = end + 1
+    product_start: np.ndarray     # sale_start, epoch day
     nav_days: np.ndarray          # trading days with a nav
     nav: np.ndarray               # [product, nav_day] nav ×10^4 (0 for products without nav)
     volatile_fund: int            # product index whose last five navs moved ≥ 5%
@@ -223,8 +224,7 @@ def build_bank(seed: int, customers: int, days: int, end: dt.date, emit) -> Bank
                 name = f"{vocab.FUND_HOUSES[j % len(vocab.FUND_HOUSES)]}{name}"
             elif cat == "wealth":
                 name = f"{name}{j + 1}号" + (f"({term}天)" if term else "")
-            start = e_end - int(rng.integers(200, 2000)) if cat in ("fund", "time_deposit", "gold") \
-                else e_end - int(rng.integers(20, 300))
+            start = e_end - int(rng.integers(400, 2000))  # long-running series: held positions fit in
             stop = NULL_DAY
             if state == "closed":
                 stop = e_end - int(rng.integers(1, 30))
@@ -323,5 +323,6 @@ def build_bank(seed: int, customers: int, days: int, end: dt.date, emit) -> Bank
         employer_payroll=payroll, employer_weights=emp_w, employer_payday=payday,
         product_ids=np.array(p_ids), product_category=cat_a, product_risk=risk_a,
         product_term=np.array(p_term), product_min=np.array(p_min, dtype=np.int64), product_on_sale=on_sale,
+        product_start=p_start_a.astype(np.int64),
         nav_days=nav_days, nav=nav, volatile_fund=volatile, market_days=mdays,
     )
