@@ -24,7 +24,7 @@ from yuanwei.learning.features import CATEGORICAL
 LGBM_PARAMS = dict(
     n_estimators=300, learning_rate=0.03, num_leaves=15, min_child_samples=100,
     subsample=0.8, subsample_freq=1, colsample_bytree=0.7, reg_lambda=5.0,
-    verbose=-1, n_jobs=2, random_state=7,
+    verbose=-1, n_jobs=1, random_state=7,
 )
 CALIBRATION_SHARE = 0.15  # the latest share of examples held out to fit the Platt calibration
 
