@@ -26,8 +26,8 @@ NAVIGATION = (
     NavItem("worklog", _("Work log"), "workbench:worklog_today"),
     NavItem("team", _("Team"), "workbench:team", MANAGERS),
     NavItem("campaigns", _("Campaigns"), "campaigns:list"),
-    NavItem("events", _("Events"), None),
-    NavItem("dashboards", _("Dashboards"), None, MANAGERS),
+    NavItem("events", _("Events"), "events:list"),
+    NavItem("dashboards", _("Dashboards"), "dashboards:coverage", MANAGERS),
     NavItem("brief", _("Market brief"), "outreach:brief"),
     NavItem("outbox", _("Outbox"), "outreach:outbox"),
 )

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "yuanwei.web.apps.audit",
     "yuanwei.web.apps.api",
     "yuanwei.web.apps.outreach",
+    "yuanwei.web.apps.events",
+    "yuanwei.web.apps.dashboards",
     "yuanwei.web.apps.campaigns",
     "ninja",  # so /api/docs serves its vendored Swagger UI, never a CDN
 ]

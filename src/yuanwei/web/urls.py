@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("yuanwei.web.apps.workbench.urls")),
     path("api/", include("yuanwei.web.apps.api.urls")),
     path("outreach/", include("yuanwei.web.apps.outreach.urls")),
+    path("events/", include("yuanwei.web.apps.events.urls")),
+    path("dashboards/", include("yuanwei.web.apps.dashboards.urls")),
     path("campaigns/", include("yuanwei.web.apps.campaigns.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,106 @@
+"""Coverage, penetration, familiarity and balances aggregated per (branch, RM, tier) for a day, from
+the published profile and the RMs' logged contacts; and the day's snapshot of them.
+
+Definitions (also in docs/events-and-dashboards.md):
+- a customer's RM is their remote RM, else their owner; neither: the unassigned long tail;
+- *contacted in N days* on day D: a recorded contact (any outcome, any channel) at or after the start
+  of D−(N−1) — the published profile's last contact (the bank's contacts up to D−1) or a contact an
+  RM logged in the app;
+- penetration of a basic product: customers who have it / customers;
+- deposits = current + time deposits of the latest balance snapshot; AUM as published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+
+from yuanwei.web.apps.customers.models import Customer
+from yuanwei.web.apps.workbench.models import ContactLog
+
+from .models import DailyCoverage, FamiliarityMark, FamiliarityMove
+
+log = logging.getLogger(__name__)
+
+BASIC = ("mobile_banking", "credit_card", "third_party_binding", "investment")
+COUNTS = ("customers", "contacted_30", "contacted_90", *BASIC, "fam_a", "fam_b", "fam_c")
+MONEY = ("aum", "deposits")
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def with_rm(qs: QuerySet[Customer]) -> QuerySet[Customer]:
+    return qs.annotate(rm=Coalesce(NullIf("remote_staff_id", Value("")), NullIf("owner_staff_id", Value("")),
+                                   Value("")))
+
+
+def aggregate(customers: QuerySet[Customer], day: dt.date) -> list[dict]:
+    """One dict per (branch_id, staff_id, tier) with the COUNTS and MONEY of ``customers`` on ``day``;
+    one query."""
+    end = day_start(day + dt.timedelta(days=1))
+
+    def contacted(days: int) -> Q:
+        since = day_start(day - dt.timedelta(days=days - 1))
+        logged = ContactLog.objects.filter(at__gte=since, at__lt=end).values("customer_id")
+        return Q(last_contact_at__gte=since, last_contact_at__lt=end) | Q(customer_id__in=logged)
+
+    rows = (with_rm(customers).values("branch_id", "rm", "tier").annotate(
+        customers=Count("pk"),
+        contacted_30=Count("pk", filter=contacted(30)),
+        contacted_90=Count("pk", filter=contacted(90)),
+        **{b: Count("pk", filter=Q(**{f"has_{b}": True})) for b in BASIC},
+        fam_a=Count("pk", filter=Q(familiarity="A")),
+        fam_b=Count("pk", filter=Q(familiarity="B")),
+        fam_c=Count("pk", filter=Q(familiarity="C")),
+        aum=Sum("aum"), current_sum=Sum("current"), td_sum=Sum("time_deposit"),
+    ).order_by("branch_id", "rm", "tier"))
+    out = []
+    for r in rows:
+        out.append({"branch_id": r["branch_id"] or "", "staff_id": r["rm"] or "", "tier": r["tier"] or "",
+                    **{k: r[k] for k in COUNTS},
+                    "aum": Decimal(r["aum"] or 0),
+                    "deposits": Decimal(r["current_sum"] or 0) + Decimal(r["td_sum"] or 0)})
+    return out
+
+
+def record_day(day: dt.date) -> int:
+    """Replace ``day``'s coverage snapshot (every branch) and record familiarity moves since the last
+    snapshot. Idempotent: recording a day again gives the same rows. Returns the rows written."""
+    rows = aggregate(Customer.objects.all(), day)
+    with transaction.atomic():
+        DailyCoverage.objects.filter(date=day).delete()
+        DailyCoverage.objects.bulk_create([DailyCoverage(date=day, **r) for r in rows], batch_size=1000)
+        _record_familiarity(day)
+    return len(rows)
+
+
+def ensure_day(day: dt.date) -> None:
+    """Record ``day`` once when a page needs it and no publish did."""
+    if not DailyCoverage.objects.filter(date=day).exists():
+        record_day(day)
+
+
+def _record_familiarity(day: dt.date) -> None:
+    marks = dict(FamiliarityMark.objects.values_list("customer_id", "familiarity"))
+    moves, changed, new = [], [], []
+    for cid, fam, branch, rm in with_rm(Customer.objects.all()).values_list(
+            "customer_id", "familiarity", "branch_id", "rm").iterator(chunk_size=5000):
+        fam = fam or ""
+        before = marks.get(cid)
+        if before is None:
+            new.append(FamiliarityMark(customer_id=cid, familiarity=fam, seen_on=day))
+        elif before != fam:
+            moves.append(FamiliarityMove(date=day, customer_id=cid, branch_id=branch or "", staff_id=rm or "",
+                                         from_level=before, to_level=fam))
+            changed.append(FamiliarityMark(customer_id=cid, familiarity=fam, seen_on=day))
+    FamiliarityMark.objects.bulk_create(new, batch_size=2000)
+    FamiliarityMark.objects.bulk_update(changed, ["familiarity", "seen_on"], batch_size=2000)
+    FamiliarityMove.objects.bulk_create(moves, batch_size=2000)

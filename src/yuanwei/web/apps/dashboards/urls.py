@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboards"
+urlpatterns = [
+    path("", views.coverage, name="coverage"),
+    path("payroll/", views.payroll, name="payroll"),
+]
