@@ -204,10 +204,13 @@ def sync_table(folder: Path, spec: TableSpec, day: dt.date, full: bool) -> Count
     hashes = _row_hashes(table, spec.columns) if n else []
     if spec.key:
         keys = _row_keys(table, spec.key) if n else []
-        dup = pd.Series(keys).duplicated(keep=False).to_numpy()
-        if dup.any():
-            first = int(np.flatnonzero(dup)[0])
-            again = next(j for j in range(first + 1, n) if keys[j] == keys[first])
+        if len(set(keys)) != n:
+            first_seen: dict[str, int] = {}
+            for again, k in enumerate(keys):
+                if k in first_seen:
+                    first = first_seen[k]
+                    break
+                first_seen[k] = again
             kv = {k: table.column(k)[again].as_py() for k in spec.key}
             raise UsageError(f"{path}: row {again + 1}: duplicate key {kv} (also row {first + 1}) / 主键重复")
     else:
