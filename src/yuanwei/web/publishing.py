@@ -3,8 +3,8 @@
 Each app declares what it loads in its ``publish.py`` as ``TableSpec``s; this module does the work
 the same way for every table:
 
-* every row gets ``row_key`` (hash of its key columns) and ``row_hash`` (hash of all its columns as
-  read from the file), so a later publish compares hashes and writes only what changed:
+* every row gets ``row_key`` (its key columns as text, or their hash when long) and ``row_hash`` (a
+  hash of all its columns as read from the file), so a later publish writes only what changed:
   new keys are inserted and changed rows updated (``executemany`` in batches), rows no longer
   in the file deleted; unchanged rows are not touched (ids stay, so other apps may point at them);
 * tables without a natural key (signals, excluded candidates) are identified by their content,
