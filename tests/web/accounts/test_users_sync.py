@@ -82,3 +82,26 @@ def test_set_password_lets_the_user_sign_in(home, client):
 def test_set_password_names_an_unknown_user(home):
     with pytest.raises(UsageError, match="no web user 'R404'"):
         set_password(home, "R404", "whatever-123")
+
+
+def test_the_cli_syncs_staff_from_the_warehouse_and_sets_a_password(home, client, monkeypatch):
+    from click.testing import CliRunner
+
+    from yuanwei.cli import main
+    from yuanwei.warehouse.db import connect
+
+    monkeypatch.setenv("YUANWEI_HOME", str(home.root))  # the CLI sets it; restored after the test
+    con = connect(home.warehouse)
+    con.execute("INSERT INTO staff (staff_id, name, role, branch_id, team, hired_on) VALUES "
+                "('R001', '王丽', 'remote_rm', 'B01', '一组', DATE '2020-03-01')")
+    con.close()
+    runner = CliRunner()
+    r = runner.invoke(main, ["--home", str(home.root), "users", "sync"])
+    assert r.exit_code == 0, r.output
+    assert "1 created, 0 updated, 0 deactivated" in r.output
+    monkeypatch.setenv("YUANWEI_PASSWORD", "Westlake-2026!")
+    r = runner.invoke(main, ["--home", str(home.root), "users", "set-password", "R001"])
+    assert r.exit_code == 0, r.output
+    assert client.login(username="R001", password="Westlake-2026!")
+    r = runner.invoke(main, ["--home", str(home.root), "users", "set-password", "R404"])
+    assert r.exit_code == 2 and "no web user 'R404'" in r.output
