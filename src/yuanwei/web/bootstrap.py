@@ -166,5 +166,8 @@ def publish_run(home: Home, day: dt.date, full: bool = False) -> dict:
     Returns {table: {"inserted", "updated", "deleted", "unchanged"}}."""
     migrate_if_needed(home)
     from yuanwei.web.publishing import publish
+    from yuanwei.web.signals import run_published
 
-    return publish(home, day, full=full)
+    counts = publish(home, day, full=full)
+    run_published.send(sender=publish_run, day=day, counts=counts)  # e.g. campaigns pick up new holdings
+    return counts

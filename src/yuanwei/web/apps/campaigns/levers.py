@@ -29,7 +29,7 @@ def write_levers(day: dt.date | None = None) -> int:
     for c in Campaign.objects.filter(status=Campaign.LAUNCHED, ends_on__gte=day).order_by("id"):
         reason = f"营销活动：{c.name}"
         for t in CampaignTarget.objects.filter(campaign=c).order_by("customer_id"):
-            rows.append({"customer_id": t.customer_id, "product_id": "", "factor": f"{c.lever:g}", "reason": reason})
+            rows.append({"customer_id": t.customer_id, "product_id": "", "factor": f"{float(c.lever):g}", "reason": reason})
     path = levers_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
