@@ -216,20 +216,28 @@ def outbox() -> None:
 
 @outbox.command("send")
 @click.option("--limit", default=500, show_default=True, type=click.IntRange(1))
+@click.option("--every", default=None, type=click.IntRange(1), metavar="SECONDS",
+              help="Keep running, sending what is due every SECONDS (Ctrl+C to stop).")
 @click.pass_context
-def outbox_send(ctx: click.Context, limit: int) -> None:
+def outbox_send(ctx: click.Context, limit: int, every: int | None) -> None:
     """Send the messages that are due (for a scheduler, e.g. every 5 minutes)."""
+    import time
+
     from yuanwei.web.bootstrap import setup
 
     home = _home(ctx)
     setup(home)
     from yuanwei.web.apps.outreach.worker import send_outbox
 
-    result = send_outbox(home, limit=limit)
-    if result["skipped_quiet"]:
-        click.echo("免打扰时段，未发送 / quiet hours, nothing sent")
-    click.echo(f"已发送 / sent {result['sent']}, 重试 / retry {result['retried']}, 失败 / failed {result['failed']}, "
-               f"恢复 / recovered {result['recovered']}")
+    while True:
+        result = send_outbox(home, limit=limit)
+        if result["skipped_quiet"]:
+            click.echo("免打扰时段，未发送 / quiet hours, nothing sent")
+        click.echo(f"已发送 / sent {result['sent']}, 重试 / retry {result['retried']}, "
+                   f"失败 / failed {result['failed']}, 恢复 / recovered {result['recovered']}")
+        if every is None:
+            break
+        time.sleep(every)
 
 
 @main.command()

@@ -12,7 +12,7 @@ demo never sends anything real. Example::
     wecom_robot:
       webhook_url: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…
       per_minute: 20
-    quiet_hours: "21:00-08:00"
+    quiet_hours: "21:00-08:00"      # or "off"
 """
 
 from __future__ import annotations
@@ -68,7 +68,9 @@ def load(home: Home) -> tuple[dict[str, Gateway], dict]:
     policy: dict = {}
     if per_minute:
         policy["per_minute"] = {"sms": 60, "wecom_robot": 20, "file": 100_000, **per_minute}
-    if raw.get("quiet_hours"):
+    if str(raw.get("quiet_hours", "")).strip().lower() in ("off", "none", "false"):
+        policy["quiet_start"] = policy["quiet_end"] = dt.time(0, 0)  # start == end: no quiet hours
+    elif raw.get("quiet_hours"):
         start, _, end = str(raw["quiet_hours"]).partition("-")
         policy["quiet_start"] = _time(start, f"{path}: quiet_hours")
         policy["quiet_end"] = _time(end, f"{path}: quiet_hours")

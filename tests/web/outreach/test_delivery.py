@@ -184,3 +184,13 @@ def test_a_crash_in_the_middle_of_a_batch_loses_nothing_and_sends_nothing_twice(
         # no deduplication: the uncertain message is failed for a person to check, never resent
         assert final[crashed].status == "failed" and "结果未知" in final[crashed].last_error
         assert sorted(ids) == sorted(final) and len(ids) == 5
+
+
+def test_quiet_hours_boundaries():
+    p = Policy()
+    at = lambda h, m: dt.datetime(2026, 11, 30, h, m, tzinfo=ZoneInfo("Asia/Shanghai"))  # noqa: E731
+    assert not p.quiet(at(20, 59)) and p.quiet(at(21, 0)) and p.quiet(at(7, 59)) and not p.quiet(at(8, 0))
+    assert p.quiet(dt.datetime(2026, 11, 30, 13, 30, tzinfo=dt.timezone.utc))  # 21:30 in Shanghai
+    daytime = Policy(quiet_start=dt.time(12, 0), quiet_end=dt.time(13, 0))
+    assert daytime.quiet(at(12, 30)) and not daytime.quiet(at(13, 0))
+    assert not Policy(quiet_start=dt.time(0), quiet_end=dt.time(0)).quiet(at(23, 0))

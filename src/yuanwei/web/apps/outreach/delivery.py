@@ -41,8 +41,12 @@ class Policy:
     per_minute: Mapping[str, int] = field(default_factory=lambda: {"sms": 60, "wecom_robot": 20, "file": 100_000})
 
     def quiet(self, now: dt.datetime) -> bool:
+        if self.quiet_start == self.quiet_end:
+            return False  # no quiet hours configured
         t = now.astimezone(SHANGHAI).time()
-        return t >= self.quiet_start or t < self.quiet_end
+        if self.quiet_start > self.quiet_end:  # across midnight, e.g. 21:00–08:00
+            return t >= self.quiet_start or t < self.quiet_end
+        return self.quiet_start <= t < self.quiet_end
 
 
 def queue_message(*, key: str, customer, purpose: str, gateway: str, text: str, staff=None,
