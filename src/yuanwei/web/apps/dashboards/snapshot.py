@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 BASIC = ("mobile_banking", "credit_card", "third_party_binding", "investment")
 COUNTS = ("customers", "contacted_30", "contacted_90", *BASIC, "fam_a", "fam_b", "fam_c")
 MONEY = ("aum", "deposits")
+CENT = Decimal("0.01")
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -66,8 +67,8 @@ def aggregate(customers: QuerySet[Customer], day: dt.date) -> list[dict]:
     for r in rows:
         out.append({"branch_id": r["branch_id"] or "", "staff_id": r["rm"] or "", "tier": r["tier"] or "",
                     **{k: r[k] for k in COUNTS},
-                    "aum": Decimal(r["aum"] or 0),
-                    "deposits": Decimal(r["current_sum"] or 0) + Decimal(r["td_sum"] or 0)})
+                    "aum": Decimal(r["aum"] or 0).quantize(CENT),
+                    "deposits": (Decimal(r["current_sum"] or 0) + Decimal(r["td_sum"] or 0)).quantize(CENT)})
     return out
 
 

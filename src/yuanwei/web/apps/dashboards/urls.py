@@ -6,4 +6,5 @@ app_name = "dashboards"
 urlpatterns = [
     path("", views.coverage, name="coverage"),
     path("payroll/", views.payroll, name="payroll"),
+    path("targets/", views.set_target, name="set_target"),
 ]

@@ -8,9 +8,12 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.utils import timezone
 
 from yuanwei.web.apps.audit.log import record
@@ -18,6 +21,7 @@ from yuanwei.web.apps.audit.models import AuditAction
 from yuanwei.web.apps.customers.models import TIERS, Customer, Employer, Staff
 
 from .export import xlsx_response
+from .forms import TargetForm
 from .models import DailyCoverage, FamiliarityMove, Target
 from .scope import scope_for
 from .snapshot import BASIC, COUNTS, aggregate, ensure_day
@@ -85,7 +89,12 @@ def coverage_data(user, day: dt.date) -> dict:
         tq = Target.objects.filter(period_start__lte=day, period_end__gte=day)
         if sc.branch_id is not None:
             tq = tq.filter(branch_id=sc.branch_id)
-        targets = {m: v for m, v in tq.values_list("metric").annotate(v=Sum("amount"))}
+        # per branch and metric the target of the most recent period covering the day; summed over branches
+        chosen = {}
+        for branch, metric, amount in tq.order_by("period_start", "id").values_list("branch_id", "metric", "amount"):
+            chosen[(branch, metric)] = amount
+        for (_, metric), amount in chosen.items():
+            targets[metric] = targets.get(metric, Decimal(0)) + amount
     money = [{"key": m, "label": label, "value": total[m], "target": targets.get(m),
               "progress": _share(total[m], targets[m]) if targets.get(m) else None,
               "base": base[m] if base else None,
@@ -131,7 +140,33 @@ def coverage(request):
                 + [line("客户经理", f"{r['name']} {r['staff_id']}".strip(), r) for r in data["by_rm"]])
         return xlsx_response(f"coverage-{day.isoformat()}.xlsx", "覆盖率", header, rows,
                              subtitle=f"客户覆盖与基础产品 {day.isoformat()} {data['scope'].label}")
+    if data["scope"].branch_id is not None and data["scope"].staff_ids is None:
+        data["target_form"] = TargetForm(initial={"period_start": day.replace(day=1),
+                                                  "period_end": day.replace(month=12, day=31)})
     return render(request, "dashboards/coverage.html", data)
+
+
+@login_required
+@require_POST
+def set_target(request):
+    """A branch head sets their branch's deposits or AUM target for a period (replacing one for the
+    same metric and period); admins set targets in the admin."""
+    sc = scope_for(request.user)
+    if sc.branch_id is None or sc.staff_ids is not None:
+        raise PermissionDenied("仅支行行长可设定本行目标 / only a branch head sets the branch's targets")
+    form = TargetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "目标有误 / invalid target: " + "；".join(
+            e for errs in form.errors.values() for e in errs))
+        return redirect("dashboards:coverage")
+    d = form.cleaned_data
+    target, _ = Target.objects.update_or_create(
+        branch_id=sc.branch_id, metric=d["metric"], period_start=d["period_start"], period_end=d["period_end"],
+        defaults={"amount": d["amount"], "set_by": request.user})
+    record(request, "target_set", object_type="target", object_id=str(target.pk),
+           detail={"branch": sc.branch_id, "metric": d["metric"], "amount": str(d["amount"])})
+    messages.success(request, f"已设定{target.get_metric_display()}目标 ¥{d['amount']:,.2f}")
+    return redirect("dashboards:coverage")
 
 
 def payroll_prospects(user, min_customers: int = PAYROLL_MIN_CUSTOMERS) -> list[dict]:
