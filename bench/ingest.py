@@ -2,7 +2,7 @@
 ``yuanwei.warehouse.ingest.ingest_folder`` into a fresh home. Prints one JSON line with rows/s,
 wall time and peak RSS, and the same figures extrapolated linearly to 50M rows.
 
-    .venv/bin/python bench/ingest.py --rows 5000000 [--customers 200000] [--keep DIR]
+    .venv/bin/python bench/ingest.py --rows 5000000 [--customers 200000] [--format csv] [--keep DIR]
 
 Peak RSS is ``ru_maxrss`` of this process, generation included (generation writes in slices of
 1M rows, so it stays well below the load's footprint).
@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from yuanwei.paths import Home
@@ -35,7 +36,7 @@ def _ids(prefix: str, values: np.ndarray, width: int) -> pa.Array:
     return pc.binary_join_element_wise(prefix, pc.utf8_lpad(pa.array(values).cast(pa.string()), width, "0"), "")
 
 
-def write_extract(folder: Path, rows: int, customers: int, seed: int = 7) -> None:
+def write_extract(folder: Path, rows: int, customers: int, seed: int = 7, fmt: str = "parquet") -> None:
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.table({"branch_id": ["B001"], "name": ["总行"]}), folder / "branches.parquet")
@@ -60,7 +61,11 @@ def write_extract(folder: Path, rows: int, customers: int, seed: int = 7) -> Non
                         ("booked_at", pa.timestamp("us")), ("amount", pa.decimal128(18, 2)), ("kind", pa.string()),
                         ("channel", pa.string())])
     start = np.datetime64("2025-01-01T00:00:00", "us")
-    with pq.ParquetWriter(folder / "transactions.parquet", schema) as w:
+    if fmt == "csv":  # the same rows as text: every cell parsed and checked as a string
+        w = pacsv.CSVWriter(folder / "transactions.csv", schema)
+    else:
+        w = pq.ParquetWriter(folder / "transactions.parquet", schema)
+    with w:
         for lo in range(0, rows, 1_000_000):
             n = min(1_000_000, rows - lo)
             who = rng.integers(0, customers, n)
@@ -87,12 +92,14 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=5_000_000)
     ap.add_argument("--customers", type=int, default=200_000)
+    ap.add_argument("--format", dest="fmt", choices=["parquet", "csv"], default="parquet",
+                    help="format of the transactions file (the small tables are always Parquet)")
     ap.add_argument("--keep", type=Path, default=None, help="work folder to keep (default: a temp folder)")
     args = ap.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="yuanwei-bench-"))
     try:
         t0 = time.perf_counter()
-        write_extract(work / "extract", args.rows, args.customers)
+        write_extract(work / "extract", args.rows, args.customers, fmt=args.fmt)
         gen_s = time.perf_counter() - t0
         home = Home(work / "home").ensure()
         t1, c1 = time.perf_counter(), _cpu()
@@ -103,10 +110,10 @@ def main(argv=None) -> None:
         assert txn["loaded"] == args.rows and report["totals"]["quarantined"] == 0, report
         rate = report["totals"]["read"] / load_s
         print(json.dumps({
-            "bench": "ingest_parquet", "rows_transactions": args.rows, "rows_total": report["totals"]["read"],
+            "bench": f"ingest_{args.fmt}", "rows_transactions": args.rows, "rows_total": report["totals"]["read"],
             "generate_s": round(gen_s, 1), "ingest_s": round(load_s, 1), "rows_per_s": round(rate),
             "cpu_s": round(cpu_s, 1), "rows_per_cpu_s": round(report["totals"]["read"] / cpu_s),
-            "peak_rss_mb": round(peak_mb), "parquet_mb": round((work / "extract" / "transactions.parquet").stat().st_size / 2**20),
+            "peak_rss_mb": round(peak_mb), "file_mb": round((work / "extract" / f"transactions.{args.fmt}").stat().st_size / 2**20),
             "extrapolated_50M_s": round(50_000_000 / rate), "extrapolated": "linear in rows; peak RSS bounded by "
             "memory_limit + batch size, not by rows",
         }))

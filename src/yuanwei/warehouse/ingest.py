@@ -191,28 +191,27 @@ def _load_table(con, table: Table, source: Source, qdir: Path, bar: _Progress) -
     raw_from_batch = ", ".join(f"CAST(b.{q(c)} AS VARCHAR)" for c in source.columns)
 
     # 1. each batch: types, enums, dates, money, booleans, required cells
-    sql = check_sql(table, source.schema, "__batch", LINE)[0]
+    # Batches reach DuckDB through its replacement scan of the local ``arrow_batch``: a view made
+    # with con.register() would keep every batch alive until COMMIT (memory growing with the file)
+    sql = check_sql(table, source.schema, "arrow_batch", LINE)[0]
     read = 0
-    for batch, pos in source.batches():
-        read += batch.num_rows
-        con.register("__batch", batch)
+    for arrow_batch, pos in source.batches():
+        read += arrow_batch.num_rows
         con.execute(f"CREATE OR REPLACE TEMP TABLE __chk AS {sql}")
         con.execute(f"INSERT INTO {q(stg)} SELECT {q(LINE)}, {col_list} FROM __chk WHERE __code IS NULL")
         con.execute(f"INSERT INTO {q(qt)} (line, \"column\", value, code, detail, needs_raw, {', '.join(raw_cols)}) "
                     f"SELECT c.{q(LINE)}, c.__column, c.__value, c.__code, c.__detail, false, {raw_from_batch} "
-                    f"FROM __chk c JOIN __batch b ON b.{q(LINE)} = c.{q(LINE)} WHERE c.__code IS NOT NULL")
-        con.unregister("__batch")
+                    f"FROM __chk c JOIN arrow_batch b ON b.{q(LINE)} = c.{q(LINE)} WHERE c.__code IS NOT NULL")
         bar.at(pos)
     con.execute("DROP TABLE IF EXISTS __chk")
     if source.invalid_rows:  # records that cannot be split into the header's columns
         read += len(source.invalid_rows)
         n = len(source.columns)
-        con.register("__invalid", pa.table({
+        arrow_invalid = pa.table({  # noqa: F841 (read by the SQL below)
             "line": [r.line for r in source.invalid_rows], "value": [r.text for r in source.invalid_rows],
-            "detail": [f"应为 {n} 列，实为 {r.fields} 列" for r in source.invalid_rows]}))
+            "detail": [f"应为 {n} 列，实为 {r.fields} 列" for r in source.invalid_rows]})
         con.execute(f"INSERT INTO {q(qt)} (line, \"column\", value, code, detail, needs_raw) "
-                    f"SELECT line, NULL, value, 'column_count', detail, false FROM __invalid")
-        con.unregister("__invalid")
+                    f"SELECT line, NULL, value, 'column_count', detail, false FROM arrow_invalid")
 
     # 2. references, against the warehouse (+ this table's own rows for a self-reference). The
     #    distinct missing values come first: cheap, and usually none, so the big join is skipped
@@ -248,11 +247,9 @@ def _load_table(con, table: Table, source: Source, qdir: Path, bar: _Progress) -
     # rows rejected in steps 2–3 get their original cells from a second read of the file
     if con.execute(f"SELECT count(*) FROM {q(qt)} WHERE needs_raw").fetchone()[0]:
         sets = ", ".join(f"{r} = CAST(b.{q(c)} AS VARCHAR)" for r, c in zip(raw_cols, source.columns))
-        for batch, _ in source.batches():
-            con.register("__batch", batch)
-            con.execute(f"UPDATE {q(qt)} SET {sets}, needs_raw = false FROM __batch b "
+        for arrow_batch, _ in source.batches():
+            con.execute(f"UPDATE {q(qt)} SET {sets}, needs_raw = false FROM arrow_batch b "
                         f"WHERE {q(qt)}.needs_raw AND {q(qt)}.line = b.{q(LINE)}")
-            con.unregister("__batch")
 
     # 4. upsert into the warehouse
     replaced = upsert(con, table, stg)
