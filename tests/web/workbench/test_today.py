@@ -125,3 +125,10 @@ def test_it_refuses_an_inactive_user(client, left_rm, bank):
     client.force_login(left_rm)
     r = client.get("/today/")
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_a_cross_sell_offer_of_a_service_reads_in_chinese(client, rm, bank):
+    Task.objects.filter(customer_id="C003").update(offers="third_party_binding;P100")
+    client.force_login(rm)
+    row = client.get("/today/").content.decode().split('id="task-C003"')[1].split("</article>")[0]
+    assert "第三方支付绑卡" in row and "稳盈90天理财" in row and "third_party_binding</span>" not in row

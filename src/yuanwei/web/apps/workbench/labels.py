@@ -30,6 +30,9 @@ FLOW_KIND_LABELS = {
     "payroll": "代发工资", "pension": "养老金", "transfer": "转账", "cash": "现金", "card": "刷卡",
     "investment": "投资", "fee": "手续费", "interest": "利息", "other": "其他",
 }
+# cross-sell offers name a service code instead of a product (DESIGN §5, results.tasks.offers)
+SERVICE_LABELS = {"mobile_banking": "开通手机银行", "credit_card": "办理信用卡", "third_party_binding": "第三方支付绑卡",
+                  "investment": "开通投资理财", "payroll": "代发工资"}
 FOUR_BASIC = (("has_mobile_banking", "手机银行"), ("has_credit_card", "信用卡"),
               ("has_third_party_binding", "第三方支付绑卡"), ("has_investment", "投资理财"))
 PLAN_CHANNEL_LABELS = {"branch": "网点", "wealth_center": "财富中心", "call_center": "电话中心", "remote": "远程"}

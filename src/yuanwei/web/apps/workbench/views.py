@@ -100,7 +100,7 @@ def _decorate(task, products, done, dnd_ids):
     task.contact_url = _url("workbench:contact", task.customer_id)
     task.badges = [(r, labels.rule_label(r), labels.RULE_KIND.get(r, "chance")) for r in task.rule_list]
     task.offer_items = [
-        (o, products[o].name if o in products else labels.CATEGORY_LABELS.get(o, o),
+        (o, products[o].name if o in products else labels.SERVICE_LABELS.get(o, o),
          products[o].risk_rating if o in products else "")
         for o in task.offer_list
     ]
