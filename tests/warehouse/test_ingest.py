@@ -290,3 +290,34 @@ def test_a_corrected_quarantine_file_can_be_ingested_again(home, tmp_path):
     again = ingest_folder(home, fixed, progress=False)["tables"]["customers"]
     assert (again["loaded"], again["quarantined"]) == (1, 0)
     assert query(home, "SELECT birth_date FROM customers WHERE customer_id = '000789'") == [(dt.date(1990, 2, 28),)]
+
+
+def test_batches_are_released_as_the_load_streams(home, tmp_path, monkeypatch):
+    """Memory must not grow with the file: each Arrow batch is freed before the next (a view made
+    with con.register() inside the load's transaction would keep them all until COMMIT)."""
+    import yuanwei.contract.readers as readers
+
+    folder = write_extract(tmp_path / "in")
+    (folder / "transactions.csv").unlink()
+    n = 200_000
+    pq.write_table(pa.table({
+        "txn_id": pa.array([f"T{i:07d}" for i in range(n)]),
+        "account_id": pa.array(["6222000001"] * n), "customer_id": pa.array(["000123"] * n),
+        "booked_at": pa.array([dt.datetime(2026, 1, 5, 9, 0)] * n),
+        "amount": pa.array([Decimal("1.00")] * n, pa.decimal128(18, 2)), "kind": pa.array(["fee"] * n),
+        "note": pa.array(["x" * 40] * n),
+    }), folder / "transactions.parquet", row_group_size=10_000)
+    monkeypatch.setattr(readers, "PARQUET_BATCH", 10_000)
+    held = []
+    real_batches = readers.Source.batches
+
+    def watching(self):
+        for item in real_batches(self):
+            held.append(pa.total_allocated_bytes())
+            yield item
+
+    monkeypatch.setattr(readers.Source, "batches", watching)
+    report = ingest_folder(home, folder, progress=False)
+    assert report["tables"]["transactions"]["loaded"] == n
+    batch_bytes = 10_000 * 80
+    assert max(held[-5:]) - min(held[:5]) < 5 * batch_bytes, held[:5] + held[-5:]
