@@ -318,6 +318,7 @@ def customer(request, customer_id: str):
         "timeline": _timeline(customer_id), "task": task, "follow_ups": follow_ups, "appointments": appointments,
         "four_basic": [(label, bool(getattr(c, field))) for field, label in labels.FOUR_BASIC],
         "persona_label": labels.PERSONA_LABELS.get(c.persona or "", c.persona or "—"),
+        "preferred_channel_label": labels.CHANNEL_LABELS.get(c.preferred_channel or "", c.preferred_channel or ""),
         "familiarity_label": labels.FAMILIARITY_LABELS.get(c.familiarity or "", c.familiarity or "—"),
         "assessed_until": assessed_until,
         "assessment_valid": bool(assessed_until and assessed_until >= day),
