@@ -75,6 +75,24 @@ print(json.dumps(publish_run(home, dt.date(2026, 3, 16))))
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["balances"]["inserted"] == 90
 
+    # COPY on PostgreSQL writes what the ORM would: saving a published row changes nothing
+    p = run_python("""
+from django.db import connection
+import django; django.setup()
+from yuanwei.web.apps.customers.models import Customer, Flow, Signal, News
+from yuanwei.web.apps.workbench.models import Task
+for model in (Customer, Flow, Signal, News, Task):
+    obj = model.objects.order_by("pk").first()
+    sql = f'SELECT * FROM "{model._meta.db_table}" WHERE "{model._meta.pk.column}" = %s'
+    with connection.cursor() as cur:
+        cur.execute(sql, [obj.pk]); before = cur.fetchall()
+        obj.save()
+        cur.execute(sql, [obj.pk]); after = cur.fetchall()
+    print(model.__name__, before == after)
+""", env)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["Customer", "True", "Flow", "True", "Signal", "True", "News", "True", "Task", "True"]
+
     def bump(t):
         t["profiles"][0]["aum"] = t["profiles"][0]["aum"] + 1
         t["flows"][0]["amount"] = t["flows"][0]["amount"] * 2

@@ -276,6 +276,12 @@ def _insert_rows(model, spec: TableSpec, columns: list[list], keys: list[str], h
            f"VALUES ({', '.join(['%s'] * len(names))})")
     rows = zip(*columns, keys, hashes)
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # COPY: one stream instead of a statement per row (1.2M rows: ~10x faster)
+            with cur.cursor.copy(f"COPY {qn(opts.db_table)} ({', '.join(qn(c) for c in names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         for start in range(0, len(keys), BATCH_SIZE):
             cur.executemany(sql, list(islice(rows, BATCH_SIZE)))
 
