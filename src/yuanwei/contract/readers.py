@@ -155,9 +155,10 @@ class Source:
                     table = pa.Table.from_batches([batch]).rename_columns(self.columns)
                     # record number of each good row: skip over the invalid records before it
                     idx = np.arange(good, good + n, dtype=np.int64) + 2
-                    inv_nums = np.array([r[0] for r in invalid], dtype=np.int64)
-                    shift = np.searchsorted(inv_nums - np.arange(len(inv_nums)), idx, side="right")
-                    records = idx + shift
+                    records = idx
+                    if invalid:
+                        inv_nums = np.array([r[0] for r in invalid], dtype=np.int64)
+                        records = idx + np.searchsorted(inv_nums - np.arange(len(inv_nums)), idx, side="right")
                     nl = _newlines_per_row(table)
                     last = records[-1]
                     new_inv = [r for r in invalid[done_invalid:] if r[0] < last]
