@@ -34,7 +34,7 @@ def test_a_branch_head_sees_every_invitee(client, head, event):
     r = client.get(f"/events/{event.pk}/")
     body = r.content.decode()
     assert r.status_code == 200
-    assert "刘建国" in body and "孙美华" in body and "马小军" in body and "未分配" in body
+    assert "刘建国" in body and "孙美华" in body and "马小军" in body and "未分配" in body and "王丽" in body
     assert "稳盈90天理财" in body and "剩余 28" in body and "生成邀约" in body
 
 
@@ -58,7 +58,7 @@ def test_it_exports_the_invitation_list(client, head, event):
     assert rows[0][0].startswith("年末财富沙龙")
     assert rows[1] == ("客户号", "客户", "客户经理", "短信", "回复", "同行", "出席")
     assert [r[0] for r in rows[2:]] == ["C001", "C002", "C003"]
-    assert rows[2][4:6] == ("接受 / accepted", 1) and rows[4][2] == "未分配"
+    assert rows[2][2] == "王丽 R001" and rows[2][4:6] == ("接受 / accepted", 1) and rows[4][2] == "未分配"
 
 
 def test_it_is_not_found_for_another_branchs_head(client, other_head, event):

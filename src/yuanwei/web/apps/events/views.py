@@ -20,13 +20,16 @@ from django.views.decorators.http import require_POST
 
 from yuanwei.web.apps.audit.log import record
 from yuanwei.web.apps.audit.models import AuditAction
-from yuanwei.web.apps.customers.models import Customer, Product
+from yuanwei.web.apps.customers.models import Customer, Product, Staff
 from yuanwei.web.apps.dashboards.export import xlsx_response
 from yuanwei.web.apps.workbench import scope
 
 from . import services
 from .forms import EventForm, InvitationForm, InviteForm
 from .models import Event, Invitation
+
+
+MESSAGE_LABELS = {"queued": "短信待发", "sending": "短信发送中", "sent": "短信已发", "failed": "短信发送失败"}
 
 
 def visible_events(user):
@@ -105,15 +108,19 @@ def event_detail(request, pk: int):
     invitations = list(visible_invitations(request.user, event).select_related("message"))
     names = dict(Customer.objects.filter(customer_id__in=[i.customer_id for i in invitations])
                  .values_list("customer_id", "name"))
+    rms = dict(Staff.objects.filter(staff_id__in={i.staff_id for i in invitations if i.staff_id})
+               .values_list("staff_id", "name"))
     for i in invitations:
         i.customer_name = names.get(i.customer_id, "")
+        i.rm_name = rms.get(i.staff_id, i.staff_id)
+        i.message_label = MESSAGE_LABELS.get(i.message.status, i.message.status) if i.message_id else ""
     if request.GET.get("format") == "xlsx":
         record(request, AuditAction.EXPORT, object_type="event_invitations", object_id=str(event.pk),
                detail={"rows": len(invitations)})
         return xlsx_response(f"event-{event.pk}-invitations.xlsx", "邀约名单", [
             "客户号", "客户", "客户经理", "短信", "回复", "同行", "出席"], [
-            [i.customer_id, i.customer_name, i.staff_id or "未分配",
-             i.message_refused or ("已排队" if i.message_id else ""), i.get_rsvp_display(), i.guests,
+            [i.customer_id, i.customer_name, f"{i.rm_name} {i.staff_id}" if i.staff_id else "未分配",
+             i.message_refused or i.message_label, i.get_rsvp_display(), i.guests,
              {True: "出席", False: "未出席"}.get(i.attended, "")] for i in invitations],
             subtitle=f"{event.name} {timezone.localtime(event.starts_at):%Y-%m-%d %H:%M} {event.place}")
     counts = Counter(i.rsvp for i in invitations)
