@@ -101,6 +101,10 @@ def test_it_exports_to_excel(client, head, extract):
     assert rows[2][:5] == ("合计", "支行 B01", 6, 3, 0.5)
     long_tail = [row for row in rows if row[1] == "未分配（长尾客户）"]
     assert long_tail and long_tail[0][2:4] == (2, 1)
+    assert rows[-1][:3] == ("熟悉度变化（30天）", "C→B", 1)
+    from yuanwei.web.apps.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="export", object_type="dashboard_coverage").count() == 1
 
 
 def test_it_refuses_an_rm(client, rm, extract):

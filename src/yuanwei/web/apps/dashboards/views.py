@@ -137,7 +137,8 @@ def coverage(request):
 
         rows = ([line("合计", data["scope"].label, data["total"])]
                 + [line("等级", t["tier"], t) for t in data["by_tier"]]
-                + [line("客户经理", f"{r['name']} {r['staff_id']}".strip(), r) for r in data["by_rm"]])
+                + [line("客户经理", f"{r['name']} {r['staff_id']}".strip(), r) for r in data["by_rm"]]
+                + [["熟悉度变化（30天）", m["label"], m["count"]] for m in data["movement"]])
         return xlsx_response(f"coverage-{day.isoformat()}.xlsx", "覆盖率", header, rows,
                              subtitle=f"客户覆盖与基础产品 {day.isoformat()} {data['scope'].label}")
     if data["scope"].branch_id is not None and data["scope"].staff_ids is None:
