@@ -38,3 +38,19 @@ def test_a_familiarity_move_is_recorded_once_with_its_rm(extract, day):
     record_day(day + dt.timedelta(days=1))
     move = FamiliarityMove.objects.get(customer_id="K3")
     assert (move.from_level, move.to_level, move.staff_id, move.branch_id) == ("C", "B", "R002", "B01")
+
+
+def test_publishing_a_run_records_its_snapshot(home):
+    """Through the real publish (run files → app DB): the snapshot of the run's date is there."""
+    from yuanwei.web.bootstrap import publish_run
+
+    from ..customers.runfiles import sample_run, write_run
+
+    d = dt.date(2026, 3, 16)
+    write_run(home.runs_dir, d, sample_run(d))
+    publish_run(home, d)
+    rows = DailyCoverage.objects.filter(date=d)
+    assert sum(r.customers for r in rows) == Customer.objects.count() == 3
+    assert sum(r.aum for r in rows) == sum(c.aum or 0 for c in Customer.objects.all())
+    publish_run(home, d)  # republishing the same run: the same snapshot
+    assert DailyCoverage.objects.filter(date=d).count() == rows.count()
