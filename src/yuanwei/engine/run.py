@@ -358,7 +358,8 @@ def _watermarks(home: Home, day: dt.date) -> dict:
     try:
         last = day - dt.timedelta(days=1)
         marks = watermarks(con)
-        q = lambda sql: con.execute(sql, [last]).fetchone()[0]  # noqa: E731
+        # a date literal, not a bound parameter: binding makes duckdb import pandas (seconds)
+        q = lambda sql: con.execute(sql.replace("?", f"DATE '{last.isoformat()}'")).fetchone()[0]  # noqa: E731
         # the as-of view is what the run used; a later extract shows up as a higher mark on rerun
         marks["max_booked_at_day"] = q("SELECT max(booked_at_day) FROM transactions WHERE booked_at_day <= ?")
         marks["max_balance_as_of"] = q("SELECT max(as_of) FROM balances WHERE as_of <= ?")
@@ -390,9 +391,9 @@ def _write_results(tmp: Path, tables, day: dt.date, results: dict[str, pa.Table]
 def _write_expr(expr: ibis.Table, schema: pa.Schema, keys, path: Path, what: str) -> dict:
     """Write a backend expression as Parquet with exactly ``schema``.
 
-    DuckDB writes the file itself (COPY … TO, streamed, parallel, nothing held in Python); other
-    backends stream Arrow batches back and the rows are sorted here by the full key, so the file is
-    the same data whichever backend computed it.
+    DuckDB writes the file itself (COPY … TO, streamed, parallel, nothing held in Python); Spark
+    returns Arrow to the driver and the rows are sorted here by the full key, so the file is the
+    same data whichever backend computed it.
     """
     backend = expr._find_backend()
     if backend.name == "duckdb":
@@ -401,7 +402,12 @@ def _write_expr(expr: ibis.Table, schema: pa.Schema, keys, path: Path, what: str
             typed = typed.order_by(*keys)
         backend.to_parquet(typed, path, compression="zstd")
         return {"rows": pq.ParquetFile(path).metadata.num_rows, "sha256": _sha256(path)}
-    table = _expr_to_arrow(expr, schema, what)
+    if backend.name == "pyspark":
+        # DataFrame.toArrow (PySpark 4) collects Arrow batches; ibis' own path goes through pandas
+        sql = backend.compile(expr.select(*schema.names))
+        table = _conform(backend._session.sql(sql).toArrow(), schema, what)
+    else:
+        table = _expr_to_arrow(expr, schema, what)
     return _write_parquet(_sorted(table, keys or SORT_KEYS[what]), path)
 
 
