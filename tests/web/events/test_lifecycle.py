@@ -153,3 +153,26 @@ def test_a_relationship_only_event_carries_no_products(client, head, rm, bank, d
     client.post(f"/events/{event.pk}/close/")
     note = FollowUp.objects.exclude(pk=inv.invite_task_id).get().note
     assert "感谢参加" in note and "稳盈" not in note and "兴趣" not in note
+
+
+def test_cancelling_withdraws_the_open_invitation_calls(client, salon, rm):
+    client.post(f"/events/{salon.pk}/invite/", {})
+    c1 = Invitation.objects.get(customer_id="C001")
+    client.post(f"/events/{salon.pk}/invitations/{c1.pk}/", {"rsvp": "declined"})  # its call is done
+    open_calls = FollowUp.objects.filter(done_at__isnull=True).count()
+    assert open_calls == 2  # C002, C005
+    r = client.post(f"/events/{salon.pk}/cancel/", follow=True)
+    assert "撤回邀约电话任务 2 个" in r.content.decode()
+    assert Event.objects.get().status == "cancelled"
+    assert list(FollowUp.objects.values_list("customer_id", flat=True)) == ["C001"]  # the done call stays
+    # a cancelled event takes no more invitations or answers
+    assert "已结束或取消" in client.post(f"/events/{salon.pk}/invite/", {}, follow=True).content.decode()
+    client.force_login(rm)
+    client.post(f"/events/{salon.pk}/invitations/{c1.pk}/", {"rsvp": "accepted"})
+    assert Invitation.objects.get(pk=c1.pk).rsvp == "declined"
+
+
+def test_an_rm_cannot_cancel(client, salon, rm):
+    client.force_login(rm)
+    assert client.post(f"/events/{salon.pk}/cancel/").status_code == 403
+    assert Event.objects.get().status == "planned"

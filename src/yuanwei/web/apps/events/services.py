@@ -230,3 +230,17 @@ def close_event(event: Event, now: dt.datetime | None = None) -> int:
             event.status = Event.Status.HELD
             event.save(update_fields=["status"])
     return made
+
+
+def cancel_event(event: Event) -> int:
+    """Cancel an event that has not been held: the RMs' open invitation calls are withdrawn (deleted:
+    there is nothing left to call about). Returns the number of calls withdrawn."""
+    if event.status == Event.Status.HELD:
+        raise ValidationError("活动已举办，不能取消 / the event was already held")
+    with transaction.atomic():
+        open_calls = FollowUp.objects.filter(
+            pk__in=event.invitations.filter(invite_task__isnull=False).values("invite_task_id"), done_at__isnull=True)
+        n, _ = open_calls.delete()
+        event.status = Event.Status.CANCELLED
+        event.save(update_fields=["status"])
+    return n

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/invite/", views.event_invite, name="invite"),
     path("<int:pk>/invitations/<int:invitation_id>/", views.invitation_update, name="invitation"),
     path("<int:pk>/close/", views.event_close, name="close"),
+    path("<int:pk>/cancel/", views.event_cancel, name="cancel"),
 ]

@@ -204,3 +204,18 @@ def event_close(request, pk: int):
     record(request, "event_close", object_type="event", object_id=str(pk), detail={"follow_ups": made})
     messages.success(request, f"活动已结束，生成回访任务 {made} 个 / {made} follow-up tasks")
     return redirect("events:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def event_cancel(request, pk: int):
+    _require_manager(request.user)
+    event = _event_or_404(request.user, pk)
+    try:
+        n = services.cancel_event(event)
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+        return redirect("events:detail", pk=pk)
+    record(request, "event_cancel", object_type="event", object_id=str(pk), detail={"calls_withdrawn": n})
+    messages.success(request, f"活动已取消，撤回邀约电话任务 {n} 个 / cancelled")
+    return redirect("events:detail", pk=pk)
