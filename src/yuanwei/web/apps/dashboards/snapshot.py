@@ -43,15 +43,19 @@ def with_rm(qs: QuerySet[Customer]) -> QuerySet[Customer]:
                                    Value("")))
 
 
+def contacted_q(day: dt.date, days: int) -> Q:
+    """Customers with a recorded contact in the ``days`` days ending on ``day``."""
+    end = day_start(day + dt.timedelta(days=1))
+    since = day_start(day - dt.timedelta(days=days - 1))
+    logged = ContactLog.objects.filter(at__gte=since, at__lt=end).values("customer_id")
+    return Q(last_contact_at__gte=since, last_contact_at__lt=end) | Q(customer_id__in=logged)
+
+
 def aggregate(customers: QuerySet[Customer], day: dt.date) -> list[dict]:
     """One dict per (branch_id, staff_id, tier) with the COUNTS and MONEY of ``customers`` on ``day``;
     one query."""
-    end = day_start(day + dt.timedelta(days=1))
-
     def contacted(days: int) -> Q:
-        since = day_start(day - dt.timedelta(days=days - 1))
-        logged = ContactLog.objects.filter(at__gte=since, at__lt=end).values("customer_id")
-        return Q(last_contact_at__gte=since, last_contact_at__lt=end) | Q(customer_id__in=logged)
+        return contacted_q(day, days)
 
     rows = (with_rm(customers).values("branch_id", "rm", "tier").annotate(
         customers=Count("pk"),

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.coverage, name="coverage"),
     path("payroll/", views.payroll, name="payroll"),
     path("targets/", views.set_target, name="set_target"),
+    path("uncovered/", views.uncovered, name="uncovered"),
 ]

@@ -24,7 +24,7 @@ from .export import xlsx_response
 from .forms import TargetForm
 from .models import DailyCoverage, FamiliarityMove, Target
 from .scope import scope_for
-from .snapshot import BASIC, COUNTS, aggregate, ensure_day
+from .snapshot import BASIC, COUNTS, aggregate, contacted_q, ensure_day
 
 BASIC_LABELS = {"mobile_banking": "手机银行", "credit_card": "信用卡", "third_party_binding": "第三方支付绑卡",
                 "investment": "投资理财"}
@@ -205,3 +205,42 @@ def payroll(request):
               r["with_payroll"], r["consent"], r["aum"]] for r in rows])
     return render(request, "dashboards/payroll.html", {"rows": rows, "minimum": minimum,
                                                        "scope": scope_for(request.user)})
+
+
+UNCOVERED_PAGE = 200
+
+
+@login_required
+def uncovered(request):
+    """The customers of the scope not contacted in 30 or 90 days, highest AUM first; by RM
+    (``rm=<staff_id>``, ``rm=none`` for the unassigned long tail) and tier. The page shows the first
+    200; the Excel export has them all."""
+    sc = scope_for(request.user)
+    day = timezone.localdate()
+    days = 30 if request.GET.get("days") == "30" else 90
+    qs = sc.customers().exclude(contacted_q(day, days))
+    rm, tier = request.GET.get("rm", ""), request.GET.get("tier", "")
+    if rm == "none":
+        qs = qs.filter(rm="")
+    elif rm:
+        qs = qs.filter(rm=rm)
+    if tier:
+        qs = qs.filter(tier=tier)
+    qs = qs.order_by("-aum", "customer_id").values("customer_id", "name", "tier", "rm", "aum", "last_contact_at",
+                                                   "familiarity")
+    if request.GET.get("format") == "xlsx":
+        rows = list(qs)
+        record(request, AuditAction.EXPORT, object_type="dashboard_uncovered", detail={"rows": len(rows), "days": days})
+        return xlsx_response(f"uncovered-{days}d-{day.isoformat()}.xlsx", f"{days}天未联系客户", [
+            "客户号", "客户", "等级", "客户经理", "熟悉度", "资产(元)", "最近联系"],
+            [[r["customer_id"], r["name"], r["tier"] or "", r["rm"] or "未分配", r["familiarity"] or "", r["aum"],
+              timezone.localtime(r["last_contact_at"]).strftime("%Y-%m-%d") if r["last_contact_at"] else ""]
+             for r in rows], subtitle=f"{sc.label} · {day.isoformat()} · {days}天内未联系")
+    total = qs.count()
+    rows = list(qs[:UNCOVERED_PAGE])
+    names = dict(Staff.objects.filter(staff_id__in={r["rm"] for r in rows if r["rm"]}).values_list("staff_id", "name"))
+    for r in rows:
+        r["rm_name"] = names.get(r["rm"], r["rm"]) if r["rm"] else "未分配"
+    return render(request, "dashboards/uncovered.html", {
+        "scope": sc, "day": day, "days": days, "rows": rows, "total": total, "rm": rm, "tier": tier,
+        "tiers": TIERS, "query": request.GET.urlencode()})
