@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from yuanwei.web.apps.customers.models import Customer
 from yuanwei.web.apps.events.models import Event, Invitation

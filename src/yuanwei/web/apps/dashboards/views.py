@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from yuanwei.web.apps.audit.log import record
 from yuanwei.web.apps.audit.models import AuditAction
-from yuanwei.web.apps.customers.models import TIERS, Customer, Employer, Staff
+from yuanwei.web.apps.customers.models import TIERS, Employer, Staff
 
 from .export import xlsx_response
 from .forms import TargetForm
@@ -100,8 +100,8 @@ def coverage_data(user, day: dt.date) -> dict:
               "base": base[m] if base else None,
               "change": (total[m] - base[m]) if base else None}
              for m, label in (("deposits", "存款"), ("aum", "资产（AUM）"))]
-    fam = [{"level": lv, "count": total[f"fam_{lv.lower()}"], "share": _share(total[f"fam_{lv.lower()}"], total["customers"])}
-           for lv in ("A", "B", "C")]
+    fam = [{"level": lv, "count": total[f"fam_{lv.lower()}"],
+            "share": _share(total[f"fam_{lv.lower()}"], total["customers"])} for lv in ("A", "B", "C")]
     unrated = total["customers"] - sum(f["count"] for f in fam)
     since = day - dt.timedelta(days=BASELINE_DAYS)
     moves = {(m["from_level"], m["to_level"]): m["n"] for m in FamiliarityMove.objects.filter(
@@ -111,11 +111,13 @@ def coverage_data(user, day: dt.date) -> dict:
     trend = list(DailyCoverage.objects.filter(sc.rows(), date__gt=day - dt.timedelta(days=90), date__lte=day)
                  .values("date").annotate(n=Sum("customers"), c30=Sum("contacted_30"), c90=Sum("contacted_90"),
                                           **{b: Sum(b) for b in BASIC}).order_by("date"))
+
+    def pct_series(key):
+        return [round(100 * t[key] / t["n"], 1) if t["n"] else None for t in trend]
+
     chart = {"dates": [t["date"].isoformat() for t in trend],
-             "series": [{"name": "30天覆盖率", "data": [round(100 * t["c30"] / t["n"], 1) if t["n"] else None for t in trend]},
-                        {"name": "90天覆盖率", "data": [round(100 * t["c90"] / t["n"], 1) if t["n"] else None for t in trend]}]
-             + [{"name": BASIC_LABELS[b], "data": [round(100 * t[b] / t["n"], 1) if t["n"] else None for t in trend]}
-                for b in BASIC]}
+             "series": [{"name": "30天覆盖率", "data": pct_series("c30")}, {"name": "90天覆盖率", "data": pct_series("c90")}]
+             + [{"name": BASIC_LABELS[b], "data": pct_series(b)} for b in BASIC]}
     return {"scope": sc, "day": day, "total": total, "by_tier": by_tier, "by_rm": by_rm, "penetration": penetration,
             "base_day": base_day, "money": money, "familiarity": fam, "unrated": unrated, "movement": movement,
             "chart": chart}

@@ -82,7 +82,7 @@ def invitation_text(event: Event, customer: Customer) -> str:
     title = {"M": "先生", "F": "女士"}.get(customer.gender, "")
     when = timezone.localtime(event.starts_at)
     return (f"尊敬的{customer.name[:1]}{title}：诚邀您于{when:%m月%d日 %H:%M}到{event.place}参加"
-            f"「{event.name}」。名额有限，回复1确认参加，或联系您的客户经理。")
+            f"「{event.name}」。名额有限，报名请联系您的客户经理。")
 
 
 def _due_for_invitation(event: Event, today: dt.date) -> dt.date:
