@@ -91,3 +91,18 @@ def test_an_exported_contact_that_comes_back_published_shows_once(client, rm, ba
                                   row_hash="h")
     client.force_login(rm)
     assert client.get("/customers/C001/").content.decode().count("只出现一次的备注") == 1
+
+
+def test_it_says_why_a_customer_with_signals_is_not_on_the_list(client, rm, bank, day):
+    from yuanwei.web.apps.workbench.models import ExcludedCandidate
+
+    ExcludedCandidate.objects.create(date=day, customer_id="C005", rule="idle_cash", staff_id="R001",
+                                     reason_code="pressure_7d", reason="本周已联系", row_key="k", row_hash="h")
+    client.force_login(rm)
+    body = client.get("/customers/C005/").content.decode()
+    assert "今日任务" in body  # C005 has a task: no exclusion shown
+    from yuanwei.web.apps.workbench.models import Task
+
+    Task.objects.filter(customer_id="C005").delete()
+    body = client.get("/customers/C005/").content.decode()
+    assert "今日未列入任务" in body and "闲置资金" in body and "本周已联系" in body

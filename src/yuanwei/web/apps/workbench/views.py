@@ -36,7 +36,7 @@ from yuanwei.web.apps.customers.models import (
 from . import labels, scope
 from .forms import ContactForm, RemarkForm, RevealForm
 from .mask import mask_name, mask_phone
-from .models import Appointment, ContactLog, FollowUp, Task, WorkLogRemark
+from .models import Appointment, ContactLog, ExcludedCandidate, FollowUp, Task, WorkLogRemark
 from .services import log_contact
 
 DAILY_TARGET = 20  # DESIGN §1: at least ~20 calls a day
@@ -305,6 +305,11 @@ def customer(request, customer_id: str):
     task = Task.objects.filter(date=day, staff_id=_staff_id(request.user), customer_id=customer_id).first()
     if task is not None:
         _decorate(task, _offers([task]), _done_customers(request.user, day, [customer_id]), set())
+    # "why is this customer not on my list today?" — the candidates the run set aside, with reasons
+    excluded = [] if task is not None else list(
+        ExcludedCandidate.objects.filter(date=day, customer_id=customer_id).order_by("rule")[:10])
+    for e in excluded:
+        e.label = labels.rule_label(e.rule)
     follow_ups = list(FollowUp.objects.filter(customer_id=customer_id, done_at__isnull=True).order_by("due_on")[:5])
     appointments = list(Appointment.objects.filter(customer_id=customer_id, cancelled=False,
                                                    starts_at__gte=_bounds(day)[0]).order_by("starts_at")[:5])
@@ -315,7 +320,7 @@ def customer(request, customer_id: str):
         "c": c, "day": day, "masked_phone": mask_phone(c.phone), "relatives": relatives,
         "birthday_in": _next_birthday(c.birth_date, day),
         "chart": chart, "holdings": holdings, "flows": flows, "signals": signals, "plans": plans,
-        "timeline": _timeline(customer_id), "task": task, "follow_ups": follow_ups, "appointments": appointments,
+        "timeline": _timeline(customer_id), "task": task, "excluded": excluded, "follow_ups": follow_ups, "appointments": appointments,
         "four_basic": [(label, bool(getattr(c, field))) for field, label in labels.FOUR_BASIC],
         "persona_label": labels.PERSONA_LABELS.get(c.persona or "", c.persona or "—"),
         "preferred_channel_label": labels.CHANNEL_LABELS.get(c.preferred_channel or "", c.preferred_channel or ""),
