@@ -11,7 +11,7 @@ ready for ``yuanwei ingest OUT``. Every choice is documented in README.md next t
 - dates: the rows carry month and weekday but no year or day; walking the rows in order, the year
   advances when the month goes back (dec → mar), and each new run of a weekday moves to the next
   date with that weekday in the month; the rows of one day are called 45 s apart from 09:00, in row order;
-- ``campaign − 1`` earlier attempts of the current campaign, one a day on the days before, outcome
+- ``campaign − 1`` earlier attempts of the current campaign, one a working day on the days before, outcome
   ``no_answer`` (the campaign went on, so none of them decided it), same product;
 - ``previous`` contacts of an earlier campaign: the last one ``pdays`` days before (180 days when pdays
   is 999), outcome ``sold`` / ``refused`` from poutcome, the others ``no_answer`` a week apart before it;
@@ -102,6 +102,13 @@ def _times(dates: list[dt.date]) -> pd.Series:
     return d + pd.to_timedelta(DAY_START_S + pos * CALL_SPACING_S, unit="s")
 
 
+def _working_days_before(at: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """The same time of day, ``j`` working days (Mon–Fri, like every row of the source) earlier."""
+    day = at.astype("datetime64[D]")
+    earlier = np.busday_offset(day, -j, roll="backward")
+    return earlier.astype("datetime64[ns]") + (at - day.astype("datetime64[ns]"))
+
+
 def _fmt_ts(s: pd.Series) -> pd.Series:
     return s.dt.strftime("%Y-%m-%dT%H:%M:%S")
 
@@ -157,14 +164,14 @@ def convert(src: Path, out: Path, limit: int | None = None) -> dict[str, int]:
         "channel": "phone", "outcome": np.where(df["y"].eq("yes"), "sold", "refused"),
         "product_id": PRODUCT_ID, "note": "",
     })
-    # earlier attempts in this campaign: one a day on the days before, same time of day
+    # earlier attempts in this campaign: one a working day on the days before, same time of day
     k = (df["campaign"].astype(int) - 1).clip(lower=0).to_numpy()
     rows = np.repeat(np.arange(n), k)
     j = np.concatenate([np.arange(1, x + 1) for x in k]) if k.sum() else np.array([], int)
     attempts = pd.DataFrame({
         "contact_id": "K" + cid.str[1:].to_numpy()[rows] + "-a" + j.astype(str),
         "customer_id": cid.to_numpy()[rows], "staff_id": STAFF_ID,
-        "at": at.to_numpy()[rows] - pd.to_timedelta(j, unit="D"),
+        "at": _working_days_before(at.to_numpy()[rows], j),
         "channel": "phone", "outcome": "no_answer", "product_id": PRODUCT_ID, "note": "",
     })
     # contacts of an earlier campaign

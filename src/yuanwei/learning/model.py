@@ -16,14 +16,16 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from yuanwei.learning.features import CATEGORICAL
 
 # Small trees, strong regularisation: the data is noisy and drifts (campaign regimes), so a
 # shallow model refitted often beats a deep one (checked on the UCI walk-forward, docs/learning.md).
+# n_jobs=1: on a shared 2-core machine OpenMP threads spinning against other work were slower.
 LGBM_PARAMS = dict(
-    n_estimators=300, learning_rate=0.03, num_leaves=15, min_child_samples=100,
-    subsample=0.8, subsample_freq=1, colsample_bytree=0.7, reg_lambda=5.0,
+    n_estimators=300, learning_rate=0.03, num_leaves=15, min_child_samples=200,
+    subsample=0.8, subsample_freq=1, colsample_bytree=0.4, reg_lambda=20.0,
     verbose=-1, n_jobs=1, random_state=7,
 )
 CALIBRATION_SHARE = 0.15  # the latest share of examples held out to fit the Platt calibration
@@ -90,7 +92,7 @@ def lift_top_decile(y: np.ndarray, score: np.ndarray) -> float:
 
 def baseline_model(design: Design):
     """Logistic regression on the same features (one-hot categories, imputed and scaled numbers)."""
-    cats = [c for c in design.columns if c in design.categories]
+    cats = [c for c in design.columns if design.categories.get(c)]  # levels never seen: nothing to encode
     nums = [c for c in design.columns if c not in design.categories]
     pre = ColumnTransformer([
         ("cat", OneHotEncoder(handle_unknown="ignore", categories=[design.categories[c] for c in cats]), cats),
@@ -118,9 +120,15 @@ def walk_forward(X: pd.DataFrame, y: np.ndarray, design: Design, holdout: float,
         raise ValueError(f"too few examples to evaluate: {n}")
     M = design.matrix(X)
     L = _lr_frame(M, design)
+    refits = range(start, n, refit_every)
+    with threadpool_limits(limits=1):  # BLAS threads spinning on a busy machine made each LR fit ~20x slower
+        return _walk(X, y, M, L, design, start, n_test, refits, refit_every, window, progress)
+
+
+def _walk(X, y, M, L, design, start, n_test, refits, refit_every, window, progress) -> dict:
+    n = len(X)
     pred = np.zeros(n_test)
     base = np.zeros(n_test)
-    refits = range(start, n, refit_every)
     t0 = time.monotonic()
     n_train = []
     for i, s in enumerate(refits, 1):
