@@ -17,12 +17,12 @@ log = logging.getLogger(__name__)
 def snapshot_on_publish(sender, instance: Publication, created: bool, **kwargs):
     if not created:
         return
-    from .snapshot import record_day
+    from .snapshot import record_publication
 
     try:
         # a savepoint: a failing snapshot must not undo the publish (the page records it later)
         with transaction.atomic():
-            n = record_day(instance.date)
-        log.debug("dashboard snapshot for %s: %d rows", instance.date, n)
+            record_publication(instance.date)
+        log.debug("dashboard snapshot for %s recorded", instance.date)
     except DatabaseError:
         log.exception("dashboard snapshot for %s failed; the page will record it when first opened", instance.date)

@@ -90,7 +90,7 @@ def record_day(day: dt.date) -> int:
 def ensure_day(day: dt.date) -> None:
     """Record ``day`` once when a page needs it and no publish did."""
     if not DailyCoverage.objects.filter(date=day).exists():
-        record_day(day)
+        record_publication(day)
 
 
 def _record_familiarity(day: dt.date) -> None:
@@ -114,3 +114,63 @@ def _record_familiarity(day: dt.date) -> None:
             cur.executemany(f"UPDATE {table} SET familiarity = %s, seen_on = %s WHERE customer_id = %s",
                             [(m.familiarity, m.seen_on, m.customer_id) for m in changed])
     FamiliarityMove.objects.bulk_create(moves, batch_size=2000)
+
+
+BACKFILL_WEEKS = 12
+
+
+def backfill(day: dt.date, weeks: int = BACKFILL_WEEKS) -> list[dt.date]:
+    """History for a bank's first publish, so movement shows from the first day: one snapshot a week
+    for ``weeks`` weeks before ``day``, rebuilt from what the published tables keep with dates —
+    services (held when ``since`` ≤ d−1, as the daily run counts them), contacts (the bank's
+    ``contacts`` and the RMs' logged ones) and the daily balance snapshots of d−1. Customers are
+    grouped by their *current* branch, RM and tier (earlier assignments are not kept), and
+    familiarity is left at zero: its history is not kept either. Days already recorded are skipped.
+    Returns the days written."""
+    from yuanwei.web.apps.customers.models import BalanceSnapshot, ContactHistory, Service
+
+    have = set(DailyCoverage.objects.filter(date__lt=day).values_list("date", flat=True))
+    days = [d for d in (day - dt.timedelta(weeks=k) for k in range(1, weeks + 1)) if d not in have]
+    if not days:
+        return []
+
+    def contacted(d: dt.date, n: int) -> Q:
+        since, end = day_start(d - dt.timedelta(days=n - 1)), day_start(d + dt.timedelta(days=1))
+        bank = ContactHistory.objects.filter(at__gte=since, at__lt=end).values("customer_id")
+        logged = ContactLog.objects.filter(at__gte=since, at__lt=end).values("customer_id")
+        return Q(customer_id__in=bank) | Q(customer_id__in=logged)
+
+    rows: dict[tuple, dict] = {}
+    for d in days:
+        held = {b: Q(customer_id__in=Service.objects.filter(service=b, since__lte=d - dt.timedelta(days=1))
+                     .values("customer_id")) for b in BASIC}
+        for r in (with_rm(Customer.objects.filter(opened_on__lt=d)).values("branch_id", "rm", "tier").annotate(
+                customers=Count("pk"), contacted_30=Count("pk", filter=contacted(d, 30)),
+                contacted_90=Count("pk", filter=contacted(d, 90)),
+                **{b: Count("pk", filter=held[b]) for b in BASIC})):
+            key = (d, r["branch_id"] or "", r["rm"] or "", r["tier"] or "")
+            rows[key] = {**{k: r[k] for k in ("customers", "contacted_30", "contacted_90", *BASIC)},
+                         "aum": Decimal(0), "deposits": Decimal(0)}
+    # one pass over the balance history for every day (the day's figures are those of d−1)
+    on = {d - dt.timedelta(days=1): d for d in days}
+    for r in (BalanceSnapshot.objects.filter(as_of__in=list(on)).annotate(
+            rm=Coalesce(NullIf("customer__remote_staff_id", Value("")),
+                        NullIf("customer__owner_staff_id", Value("")), Value("")))
+            .values("as_of", "customer__branch_id", "rm", "customer__tier")
+            .annotate(aum_sum=Sum("aum"), cur=Sum("current"), td=Sum("time_deposit"))):
+        key = (on[r["as_of"]], r["customer__branch_id"] or "", r["rm"] or "", r["customer__tier"] or "")
+        if key in rows:
+            rows[key]["aum"] = Decimal(r["aum_sum"] or 0).quantize(CENT)
+            rows[key]["deposits"] = (Decimal(r["cur"] or 0) + Decimal(r["td"] or 0)).quantize(CENT)
+    DailyCoverage.objects.bulk_create(
+        [DailyCoverage(date=d, branch_id=b, staff_id=s, tier=t, **v) for (d, b, s, t), v in rows.items()],
+        batch_size=1000)
+    return sorted(days)
+
+
+def record_publication(day: dt.date) -> None:
+    """What a publish records: the day's snapshot, and on a bank's first publish the history."""
+    with transaction.atomic():
+        record_day(day)
+        if not DailyCoverage.objects.filter(date__lt=day).exists():
+            backfill(day)
