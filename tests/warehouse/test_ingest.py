@@ -35,6 +35,11 @@ def test_it_loads_a_clean_extract_of_every_table(home, tmp_path):
     assert all(t["quarantine_file"] is None for t in report["tables"].values())
     assert counts(home) == {name: 2 for name in TABLES}
     json.dumps(report)  # the CLI writes it as JSON
+    # a first load renames its staging table into place: the result must be the contract's table
+    for name, table in TABLES.items():
+        described = query(home, f'SELECT column_name, column_type FROM (DESCRIBE "{name}")')
+        assert described == table.stored_columns(), name
+    assert query(home, "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '\\_\\_%' ESCAPE '\\'") == [(0,)]
 
 
 def test_it_reads_gb18030_with_crlf(home, tmp_path):
@@ -212,6 +217,7 @@ def test_a_failure_mid_load_leaves_the_warehouse_as_it_was(home, tmp_path, monke
         ingest_folder(home, write_extract(tmp_path / "day2", tables), progress=False)
     assert snapshot(home) == before
     assert query(home, "SELECT count(*) FROM load_log") == [(1,)]
+    assert query(home, "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '\\_\\_%' ESCAPE '\\'") == [(0,)]
     assert len(list(home.quarantine_dir.iterdir())) == 0  # the failed load's quarantine is removed
 
 

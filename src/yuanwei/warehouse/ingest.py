@@ -183,8 +183,10 @@ def _load_table(con, table: Table, source: Source, qdir: Path, bar: _Progress) -
     stored = table.stored_columns()
     con.execute(f"DROP TABLE IF EXISTS {q(stg)}")
     con.execute(f"DROP TABLE IF EXISTS {q(qt)}")
-    con.execute(f"CREATE TEMP TABLE {q(stg)} ({q(LINE)} BIGINT, "
-                + ", ".join(f"{q(n)} {t}" for n, t in stored) + ")")
+    # staging is a table of the warehouse itself (inside the load's transaction, so never seen
+    # unless committed): big appends go straight to the file, and on a first load it simply
+    # becomes the warehouse table (see load.upsert)
+    con.execute(f"CREATE TABLE {q(stg)} (" + ", ".join(f"{q(n)} {t}" for n, t in stored) + f", {q(LINE)} BIGINT)")
     con.execute(quarantine.create_table_sql(qt, source.columns))
     col_list = ", ".join(q(n) for n, _ in stored)
     raw_cols = [quarantine.raw_name(i) for i in range(len(source.columns))]
@@ -198,7 +200,8 @@ def _load_table(con, table: Table, source: Source, qdir: Path, bar: _Progress) -
     for arrow_batch, pos in source.batches():
         read += arrow_batch.num_rows
         con.execute(f"CREATE OR REPLACE TEMP TABLE __chk AS {sql}")
-        con.execute(f"INSERT INTO {q(stg)} SELECT {q(LINE)}, {col_list} FROM __chk WHERE __code IS NULL")
+        con.execute(f"INSERT INTO {q(stg)} ({col_list}, {q(LINE)}) SELECT {col_list}, {q(LINE)} FROM __chk "
+                    f"WHERE __code IS NULL")
         con.execute(f"INSERT INTO {q(qt)} (line, \"column\", value, code, detail, needs_raw, {', '.join(raw_cols)}) "
                     f"SELECT c.{q(LINE)}, c.__column, c.__value, c.__code, c.__detail, false, {raw_from_batch} "
                     f"FROM __chk c JOIN arrow_batch b ON b.{q(LINE)} = c.{q(LINE)} WHERE c.__code IS NOT NULL")
@@ -252,8 +255,8 @@ def _load_table(con, table: Table, source: Source, qdir: Path, bar: _Progress) -
                         f"WHERE {q(qt)}.needs_raw AND {q(qt)}.line = b.{q(LINE)}")
 
     # 4. upsert into the warehouse
-    replaced = upsert(con, table, stg)
     loaded = con.execute(f"SELECT count(*) FROM {q(stg)}").fetchone()[0]
+    replaced = upsert(con, table, stg)  # consumes the staging table
     reasons = dict(con.execute(f"SELECT code, count(*) FROM {q(qt)} GROUP BY code ORDER BY code").fetchall())
     quarantined = sum(reasons.values())
     if read != loaded + quarantined:  # every row is either loaded or quarantined, never lost
@@ -262,7 +265,6 @@ def _load_table(con, table: Table, source: Source, qdir: Path, bar: _Progress) -
     if quarantined:
         qfile = qdir / f"{table.name}.csv"
         quarantine.write_file(con, qt, qfile, source.path.name, source.columns)
-    con.execute(f"DROP TABLE {q(stg)}")
     con.execute(f"DROP TABLE {q(qt)}")
     notices = []
     if source.blank_rows:

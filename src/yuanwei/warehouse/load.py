@@ -48,17 +48,23 @@ def is_empty(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def upsert(con: duckdb.DuckDBPyConnection, table: Table, staging: str) -> int:
-    """Replace the warehouse rows whose key is in ``staging``, then insert ``staging``.
+    """Move the rows of ``staging`` (the table's stored columns plus ``__line``) into the warehouse
+    table: rows with a key already there replace them, the others are added. Drops ``staging``.
 
-    Returns how many warehouse rows were replaced (a later extract updating earlier rows).
+    On a first load (empty warehouse table) the staging table is renamed into place instead of
+    copied, which halves the writing for a big initial extract. Returns how many warehouse rows
+    were replaced.
     """
-    cols = [name for name, _ in table.stored_columns()]
+    if is_empty(con, table.name):
+        con.execute(f"DROP TABLE {q(table.name)}")
+        con.execute(f"ALTER TABLE {q(staging)} DROP COLUMN __line")
+        con.execute(f"ALTER TABLE {q(staging)} RENAME TO {q(table.name)}")
+        return 0
+    cols = ", ".join(q(name) for name, _ in table.stored_columns())
     on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in table.key)
-    replaced = 0
-    if not is_empty(con, table.name):
-        replaced = con.execute(f"DELETE FROM {q(table.name)} t USING {q(staging)} s WHERE {on}").fetchone()[0]
-    col_list = ", ".join(q(c) for c in cols)
-    con.execute(f"INSERT INTO {q(table.name)} ({col_list}) SELECT {col_list} FROM {q(staging)}")
+    replaced = con.execute(f"DELETE FROM {q(table.name)} t USING {q(staging)} s WHERE {on}").fetchone()[0]
+    con.execute(f"INSERT INTO {q(table.name)} ({cols}) SELECT {cols} FROM {q(staging)}")
+    con.execute(f"DROP TABLE {q(staging)}")
     return int(replaced)
 
 
