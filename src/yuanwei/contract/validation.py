@@ -61,8 +61,9 @@ def _in_list(values) -> str:
 
 @dataclass(frozen=True)
 class ColumnCheck:
-    """SQL for one contract column: ``s`` (text, NULL when empty) or ``x`` (typed source) feed
-    ``value``; ``error`` is NULL or a code. ``s``/``x``/``v`` are placeholders for aliases."""
+    """SQL for one contract column, in three levels: ``pre`` reads the cell (trimmed text, NULL
+    when empty, or the typed Parquet value), ``value`` types it from ``{p}`` (NULL when it does
+    not parse), ``error`` gives a code or NULL from ``{p}`` and ``{v}`` (placeholders for aliases)."""
 
     column: Column
     source: str | None     # the column in the batch, or None when the file lacks it
