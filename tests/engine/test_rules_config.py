@@ -120,3 +120,8 @@ def test_a_changed_threshold_changes_the_result(tmp_path, duckdb_backend):
     assert compute_signals(tables, day, load_rules(None), rules=["large_inflow"]).num_rows == 1
     strict = load_rules(write(tmp_path, "signals:\n  large_inflow: {min_amount: 60000.01}\n"))
     assert compute_signals(tables, day, strict, rules=["large_inflow"]).num_rows == 0
+
+
+def test_an_unknown_rule_id_is_a_usage_error(duckdb_backend):
+    with pytest.raises(UsageError, match="unknown signal rules: birthdays"):
+        compute_signals(duckdb_backend.tables(), dt.date(2026, 11, 30), load_rules(None), rules=["birthdays"])
