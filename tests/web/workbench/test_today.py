@@ -50,6 +50,8 @@ def test_it_shows_progress_toward_the_days_target(client, rm, bank, day):
     ContactLog.objects.create(customer_id="C001", staff=rm, channel="phone", outcome="reached")
     body = client.get("/today/").content.decode()
     assert '<b>1</b>/3' in body and "任务 1/3 已完成，剩 2" in body
+    # the row's cached part (published content) does not hide the new state
+    assert '<article class="wb-task done" id="task-C001">' in body and "✓ 已联系" in body
 
 
 @pytest.mark.parametrize("query, shown, hidden", [
