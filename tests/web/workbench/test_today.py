@@ -64,8 +64,7 @@ def test_it_shows_progress_toward_the_days_target(client, rm, bank, day):
 def test_it_filters_the_list_as_an_htmx_fragment(client, rm, bank, query, shown, hidden):
     ContactLog.objects.create(customer_id="C001", staff=rm, channel="phone", outcome="reached")
     client.force_login(rm)
-    with pytest.MonkeyPatch.context():
-        r = client.get(f"/today/?{query}", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="task-list")
+    r = client.get(f"/today/?{query}", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="task-list")
     body = r.content.decode()
     assert "<html" not in body  # a fragment, not the page
     for name in shown:
