@@ -64,3 +64,10 @@ def test_its_query_count_is_pinned(client, rm, agenda, django_assert_max_num_que
     client.get("/schedule/")
     with django_assert_max_num_queries(PINS["workbench:schedule"]):
         assert client.get(f"/schedule/?date={agenda.isoformat()}").status_code == 200
+
+
+def test_marking_done_never_redirects_off_site(client, rm, agenda):
+    f = FollowUp.objects.get(note="确认到期续作")
+    client.force_login(rm)
+    r = client.post(f"/follow-ups/{f.pk}/done/", {"next": "https://evil.example/"})
+    assert r.status_code == 302 and r["Location"] == "/schedule/"

@@ -22,6 +22,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -440,7 +441,10 @@ def follow_up_done(request, pk: int):
     if _is_htmx(request):
         return render(request, "workbench/_follow_up.html",
                       {"f": f, "day": scope.business_day(), "names": _customer_names([f.customer_id])})
-    return redirect(request.POST.get("next") or reverse("workbench:schedule"))
+    nxt = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        nxt = reverse("workbench:schedule")  # never an open redirect
+    return redirect(nxt)
 
 
 # --- work log ------------------------------------------------------------------------------------
