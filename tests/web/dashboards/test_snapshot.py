@@ -54,3 +54,14 @@ def test_publishing_a_run_records_its_snapshot(home):
     assert sum(r.aum for r in rows) == sum(c.aum or 0 for c in Customer.objects.all())
     publish_run(home, d)  # republishing the same run: the same snapshot
     assert DailyCoverage.objects.filter(date=d).count() == rows.count()
+
+
+def test_a_failing_snapshot_never_fails_the_publish(extract, day, monkeypatch):
+    from yuanwei.web.apps.dashboards import snapshot
+
+    def broken(d):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(snapshot, "record_publication", broken)
+    Publication.objects.create(date=day, started_at=timezone.now(), duration_s=1.0)
+    assert Publication.objects.filter(date=day).exists() and not DailyCoverage.objects.filter(date=day).exists()

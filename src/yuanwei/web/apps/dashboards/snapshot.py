@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
@@ -90,7 +90,10 @@ def record_day(day: dt.date) -> int:
 def ensure_day(day: dt.date) -> None:
     """Record ``day`` once when a page needs it and no publish did."""
     if not DailyCoverage.objects.filter(date=day).exists():
-        record_publication(day)
+        try:
+            record_publication(day)
+        except IntegrityError:
+            pass  # two first views at once: the other request recorded it
 
 
 def _record_familiarity(day: dt.date) -> None:
