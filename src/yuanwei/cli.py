@@ -110,14 +110,14 @@ def ingest(ctx: click.Context, folder: Path, encoding: str | None, report_path: 
 def run(ctx: click.Context, date: str | None, backend: str, full: bool) -> None:
     """The daily run for D. 每日批处理。"""
     day = _parse_date(date) or _today_shanghai()
-    from yuanwei.engine.run import format_summary, run_day
-    from yuanwei.web.bootstrap import publish_run
+    from yuanwei.engine.run import format_summary
+    from yuanwei.pipeline import run_and_publish
 
-    home = _home(ctx)
-    summary = run_day(home, day, backend=backend, full=full)
+    summary, published, exchanged = run_and_publish(_home(ctx), day, backend=backend, full=full)
+    if exchanged:
+        click.echo(f"已导入工作台联系记录 / contacts from the workbench ingested: "
+                   f"{exchanged['tables']['contacts']['loaded']:,}")
     click.echo(format_summary(summary))
-    # the web side loads the run's files into the app DB (it never reads the warehouse)
-    published = publish_run(home, day, full=full)
     click.echo(format_published(published))
 
 

@@ -93,20 +93,16 @@ def run_demo(home: Home, customers: int, serve: bool, host: str, port: int, pass
     bootstrap.manage(home, ["migrate", "--noinput", "-v", "0"])
 
     if state.get("run") != today.isoformat():
-        try:
-            from yuanwei.engine.run import format_summary as run_summary
-            from yuanwei.engine.run import run_day
-        except ImportError:
-            console.print("3/5 每日批处理尚未提供 / the daily run is not available yet")
-        else:
-            console.print(f"[bold]3/5 每日批处理 / daily run for {today}[/]")
-            summary = run_day(home, today)
-            console.print(run_summary(summary))
-            from yuanwei.cli import format_published
+        from yuanwei.cli import format_published
+        from yuanwei.engine.run import format_summary as run_summary
+        from yuanwei.pipeline import run_and_publish
 
-            console.print(format_published(bootstrap.publish_run(home, today, full=False)))
-            state["run"] = today.isoformat()
-            _write_marker(home, state)
+        console.print(f"[bold]3/5 每日批处理 / daily run for {today}[/]")
+        summary, published, _ = run_and_publish(home, today)
+        console.print(run_summary(summary))
+        console.print(format_published(published))
+        state["run"] = today.isoformat()
+        _write_marker(home, state)
     else:
         console.print(f"3/5 {today} 的批处理已完成，复用 / today's run already done")
 
