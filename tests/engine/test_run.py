@@ -88,10 +88,21 @@ def test_the_signals_see_the_large_inflow_of_the_day_before(bank):
     assert all(s["date"] == DAY for s in signals)
 
 
+@pytest.fixture(scope="session")
+def bank_with_two_runs(tmp_path_factory, bank_warehouse):
+    """A home with successful runs of D-1 and D (built once; copied by each test)."""
+    home = Home(tmp_path_factory.mktemp("two-runs") / "home").ensure()
+    shutil.copy(bank_warehouse, home.warehouse)
+    run_day(home, DAY, progress=False)
+    run_day(home, DAY - dt.timedelta(days=1), progress=False)
+    return home
+
+
 @pytest.mark.parametrize("stage", STAGES)
-def test_a_failure_at_any_stage_leaves_every_previous_result_untouched(bank, monkeypatch, stage):
-    run_day(bank, DAY, progress=False)
-    run_day(bank, DAY - dt.timedelta(days=1), progress=False)
+def test_a_failure_at_any_stage_leaves_every_previous_result_untouched(tmp_path, bank_with_two_runs,
+                                                                        monkeypatch, stage):
+    bank = Home(tmp_path / "home")
+    shutil.copytree(bank_with_two_runs.root, bank.root)
     before = folder_bytes(bank.runs_dir)
     history_before = warehouse_rows(bank, "SELECT * FROM signal_history ORDER BY ALL")
     # new data that would change D's results if the run went through

@@ -4,7 +4,8 @@
 table name to an Ibis table on the chosen backend, so the same rule code runs on both.
 
 * **duckdb** — the warehouse file itself, opened read-only for the run (ingest may not write while
-  a run reads; the run's own records are written afterwards through ``warehouse.db``).
+  a run reads; the run's own records are written afterwards through ``warehouse.db``), with the
+  memory ceiling of ingest (``YUANWEI_MEMORY_LIMIT``, default ``load.DEFAULT_MEMORY_LIMIT``), spilling to ``<home>/tmp``.
 * **spark** — a SparkSession (local mode by default, Asia/Shanghai session time zone, UI off).
   Spark reads the contract tables as Parquet from the *lake* folder ``<home>/lake/<table>/``.
   The lake is exported from the DuckDB warehouse with ``COPY … TO … (FORMAT parquet)``, one table
@@ -89,8 +90,14 @@ def close(handle) -> None:
 def _open_duckdb(home: Home):
     import duckdb
 
+    from yuanwei.warehouse.load import DEFAULT_MEMORY_LIMIT
+
+    # the same memory ceiling as ingest (YUANWEI_MEMORY_LIMIT), spilling to <home>/tmp/duckdb beyond it
+    spill = home.root / "tmp" / "duckdb"
+    spill.mkdir(parents=True, exist_ok=True)
     try:
-        con = ibis.duckdb.connect(home.warehouse, read_only=True)
+        con = ibis.duckdb.connect(home.warehouse, read_only=True, temp_directory=str(spill),
+                                  memory_limit=os.environ.get("YUANWEI_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT))
     except duckdb.IOException as exc:  # another process (ingest) holds the write lock
         raise UsageError(f"warehouse {home.warehouse} is busy: {exc} / 仓库正被其他进程写入") from None
     existing = set(con.list_tables())
