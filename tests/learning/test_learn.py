@@ -75,14 +75,15 @@ def test_it_trains_stores_and_predicts(uci_small, capsys):
 
 
 def test_the_evaluation_beats_the_baseline_on_uci(uci_full):
-    """A documented subset of the full protocol (it runs in the test suite in about a minute):
-    all 41,188 contacts, the latest 20% predicted, but refitted every 2,000 contacts (5 refits)
-    instead of every 400; floors below the full protocol's figures (docs/learning.md)."""
+    """The full protocol of issue 5 on all 41,188 real contacts (about 1–2 minutes on the shared
+    2-core machine): the latest 20% predicted, refitted every 400 on the 20,000 before."""
     runner = CliRunner()
-    res = runner.invoke(main, ["--home", str(uci_full.root), "learn", "--evaluate", "--refit-every", "2000"])
+    res = runner.invoke(main, ["--home", str(uci_full.root), "learn", "--evaluate"])
     assert res.exit_code == 0, res.output
-    result = json.loads(res.output.strip().splitlines()[-1])
-    assert result["n_test"] == 8238 and result["n_train"] == 20_000
-    assert result["auc"] >= 0.77
-    assert result["lift_top_decile"] >= 2.2
-    assert result["auc"] > result["baseline_auc"] + 0.01
+    lines = res.output.strip().splitlines()
+    assert any("refit 21/21" in line for line in lines)  # progress is reported
+    result = json.loads(lines[-1])
+    assert result["n_test"] == 8238 and result["n_train"] == 20_000 and result["refits"] == 21
+    assert result["auc"] >= 0.78  # measured 0.783 (docs/learning.md)
+    assert result["lift_top_decile"] >= 2.4  # measured 2.47; the 2.5 target is not reached
+    assert result["auc"] > result["baseline_auc"] + 0.02  # baseline measured 0.748
