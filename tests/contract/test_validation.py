@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from contract.bank import base, query, read_quarantine, write_extract, write_table
+from contract.bank import base, query, read_quarantine, write_extract
 from yuanwei.warehouse.ingest import ingest_folder
 
 CASES = [
