@@ -327,3 +327,36 @@ def test_batches_are_released_as_the_load_streams(home, tmp_path, monkeypatch):
     assert report["tables"]["transactions"]["loaded"] == n
     batch_bytes = 10_000 * 80
     assert max(held[-5:]) - min(held[:5]) < 5 * batch_bytes, held[:5] + held[-5:]
+
+
+def test_parquet_money_as_double_is_checked_by_its_text_and_naive_timestamps_are_shanghai(home, tmp_path):
+    folder = write_extract(tmp_path / "in")
+    (folder / "transactions.csv").unlink()
+    pq.write_table(pa.table({
+        "txn_id": ["T0001", "T0002"], "account_id": ["6222000001", "6222000002"],
+        "customer_id": ["000123", "000456"],
+        "booked_at": pa.array([dt.datetime(2026, 1, 5, 23, 59), dt.datetime(2026, 1, 5, 0, 1)], pa.timestamp("ms")),
+        "amount": [0.1, 12.345], "kind": ["fee", "fee"],
+    }), folder / "transactions.parquet")
+    t = ingest_folder(home, folder, progress=False)["tables"]["transactions"]
+    assert (t["loaded"], t["quarantined"]) == (1, 1)
+    assert read_quarantine(t["quarantine_file"])[0]["code"] == "money_scale"
+    assert query(home, "SELECT amount, booked_at, booked_at_day FROM transactions") == [
+        (Decimal("0.10"), dt.datetime(2026, 1, 5, 23, 59), dt.date(2026, 1, 5))]
+
+
+def test_the_cli_takes_an_encoding_and_refuses_an_unknown_one(tmp_path):
+    folder = write_extract(tmp_path / "in", encoding="gb18030", newline="\r\n")
+    home = str(tmp_path / "home")
+    result = CliRunner().invoke(main, ["--home", home, "ingest", str(folder), "--encoding", "GB18030"])
+    assert result.exit_code == 0, result.output
+    assert query_home(tmp_path / "home", "SELECT name FROM branches ORDER BY 1") == [("总行",), ("浦东支行",)]
+    result = CliRunner().invoke(main, ["--home", home, "ingest", str(folder), "--encoding", "latin-1"])
+    assert result.exit_code == 2
+    assert "latin-1" in result.output
+
+
+def query_home(root, sql):
+    from yuanwei.paths import Home
+
+    return query(Home(root), sql)
