@@ -16,7 +16,7 @@ import numpy as np
 
 from yuanwei.errors import UsageError
 from yuanwei.learning.calltime import fit_call_time
-from yuanwei.learning.features import build_features, feature_columns, training_points
+from yuanwei.learning.features import build_features, choose_mode, feature_columns, training_points
 from yuanwei.learning.model import Design, fit_calibrated, walk_forward
 from yuanwei.learning.store import MIN_EXAMPLES, new_version, save
 from yuanwei.paths import Home
@@ -35,9 +35,9 @@ def open_tables(home: Home):
     return con, {name: backend.table(name) for name in backend.list_tables()}
 
 
-def training_set(tables):
+def training_set(tables, mode: str = "offers"):
     """Features of every example contact in time order, and the market symbols seen."""
-    X = build_features(tables, training_points(tables))
+    X = build_features(tables, training_points(tables, mode), mode=mode)
     X = X.sort_values("at", kind="stable")
     symbols = sorted(c[4:] for c in X.columns if c.startswith("mkt_") and not c.endswith("_chg30"))
     return X, symbols
@@ -51,9 +51,14 @@ def learn(home: Home, evaluate: bool, holdout: float, refit_every: int, window: 
         if n_contacts == 0:
             raise UsageError("no contacts in the warehouse; ingest contacts.csv first / 仓库中没有联系记录")
         _say(f"读取 / reading: {n_contacts:,} contacts in {home.warehouse}")
-        X, symbols = training_set(tables)
+        mode = choose_mode(tables)
+        if mode == "answered":
+            _say("说明 / note: fewer than 50 negative outcomes carry a product (offers recorded only on "
+                 "success?): every answered contact is an example / 产品只记录在成功结果上，改用全部接通的联系")
+        X, symbols = training_set(tables, mode)
         y = X["label"].to_numpy(dtype=int)
-        _say(f"特征 / features: {len(X):,} examples (answered offers) × {len(feature_columns(symbols))} features, "
+        kind = "answered offers" if mode == "offers" else "answered contacts"
+        _say(f"特征 / features: {len(X):,} examples ({kind}) × {len(feature_columns(symbols))} features, "
              f"positive rate {y.mean() if len(y) else 0:.3f} · {time.monotonic() - t0:.0f}s")
         version = new_version()
         design = Design.learn(X, feature_columns(symbols))
@@ -69,7 +74,7 @@ def learn(home: Home, evaluate: bool, holdout: float, refit_every: int, window: 
         if call_time is not None:
             _say(f"接通时段 / call time: {call_time.metrics['phone_attempts']:,} phone attempts, "
                  f"{call_time.metrics['reached']:,} reached")
-        folder = save(home, version, fitted, symbols, call_time, {"n_contacts": int(n_contacts)})
+        folder = save(home, version, fitted, symbols, call_time, {"n_contacts": int(n_contacts), "mode": mode})
         _say(f"已保存 / saved {version} → {folder} · {time.monotonic() - t0:.0f}s")
         if evaluate:
             if len(X) < 2 * refit_every or len(np.unique(y)) < 2:

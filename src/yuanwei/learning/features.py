@@ -8,8 +8,11 @@ DuckDB warehouse and on the Spark backend; as-of lookups are joins on time range
 (never ``asof_join``), and the small per-piece results are assembled with pandas.
 
 Examples: a contact is a training example when it reached the customer (outcome ≠ no_answer) and
-carried an offer (``product_id`` set). Unanswered attempts, care and service calls are history only:
-the call-time model deals with reaching the customer, the propensity model with the offer.
+carried an offer (``product_id`` set) — mode ``offers``. Unanswered attempts, care and service calls
+are history only: the call-time model deals with reaching the customer, the propensity model with
+the offer. Some extracts record the product only when the customer said yes; then the offers are
+all positive and say nothing, and every answered contact is an example instead — mode ``answered``
+(``choose_mode``; the mode is stored with the model and printed by ``yuanwei learn``).
 """
 
 from __future__ import annotations
@@ -53,18 +56,39 @@ def _f(x) -> ibis.Value:
     return x.cast("float64")
 
 
-def example_contacts(tables: Mapping) -> ibis.Table:
-    """Contacts that reached the customer with an offer: the propensity model's examples."""
+MODES = ("offers", "answered")
+MIN_NEGATIVE_OFFERS = 50  # fewer negative outcomes recorded with a product: offers say too little
+
+
+def is_example(c: ibis.Table, mode: str = "offers") -> ibis.Value:
+    answered = c.outcome != "no_answer"
+    if mode == "answered":
+        return answered
+    return answered & c.product_id.notnull() & (c.product_id != "")
+
+
+def choose_mode(tables: Mapping) -> str:
+    """``offers`` when enough negative outcomes carry a product, else ``answered`` (see module doc)."""
     c = tables["contacts"]
-    return c.filter(c.outcome != "no_answer", c.product_id.notnull(), c.product_id != "")
+    negatives = c.filter(is_example(c, "offers"), ~c.outcome.isin(POSITIVE)).count().execute()
+    return "offers" if negatives >= MIN_NEGATIVE_OFFERS else "answered"
 
 
-def training_points(tables: Mapping) -> ibis.Table:
+def example_contacts(tables: Mapping, mode: str = "offers") -> ibis.Table:
+    """The propensity model's examples (see module doc)."""
+    c = tables["contacts"]
+    return c.filter(is_example(c, mode))
+
+
+def training_points(tables: Mapping, mode: str = "offers") -> ibis.Table:
     """One point per example contact, at its own time, with the label (positive outcome)."""
-    c = example_contacts(tables)
+    c = example_contacts(tables, mode)
     return c.select(
         point_id=c.contact_id, customer_id=c.customer_id, at=c.at, day=c.at_day,
-        channel=c.channel, product_id=c.product_id, label=c.outcome.isin(POSITIVE).cast("int8"),
+        channel=c.channel,
+        # in ``answered`` mode a recorded product would give the outcome away: the offer is unknown
+        product_id=c.product_id if mode == "offers" else ibis.null("string"),
+        label=c.outcome.isin(POSITIVE).cast("int8"),
     )
 
 
@@ -178,19 +202,18 @@ def _history(tables, p) -> ibis.Table:
     )
 
 
-def _recent(tables, p, since) -> ibis.Table:
+def _recent(tables, p, since, mode) -> ibis.Table:
     """Contacts, offers answered and positive outcomes in the 1/3/24/72 hours strictly before each
     point's moment, across all customers: one time-ordered stream of points and contacts, summed
     over range windows (points sort half a second early, so a contact at the same second is after)."""
     c = tables["contacts"]
     c = c.filter(c.at >= since)
-    offer = c.product_id.notnull() & (c.product_id != "")
+    example = is_example(c, mode)
     zero = ibis.literal(0.0)
     pts = p.select(point_id=p.point_id, ts=p.at.epoch_seconds().cast("float64") - 0.5,
                    n=zero, ex=zero, pos=zero)
     evs = c.select(point_id=ibis.null("string"), ts=c.at.epoch_seconds().cast("float64"),
-                   n=ibis.literal(1.0), ex=_f((c.outcome != "no_answer") & offer),
-                   pos=_f(c.outcome.isin(POSITIVE) & offer))
+                   n=ibis.literal(1.0), ex=_f(example), pos=_f(c.outcome.isin(POSITIVE) & example))
     u = pts.union(evs)
     cols = {}
     for name, seconds in RECENT_WINDOWS.items():
@@ -202,15 +225,15 @@ def _recent(tables, p, since) -> ibis.Table:
     return m.filter(m.point_id.notnull()).drop("ts", "n", "ex", "pos")
 
 
-def _stream(tables, days) -> ibis.Table:
+def _stream(tables, days, mode) -> ibis.Table:
     """The bank's whole contact stream in the 30 days before each point's day."""
     c = tables["contacts"]
     daily = c.group_by(c.at_day.name("d")).aggregate(
         n=_f(c.count()),
         n_ans=_f((c.outcome != "no_answer").sum()),
-        # the rates are over offers answered: the same population the model predicts
-        n_ex=_f(((c.outcome != "no_answer") & c.product_id.notnull() & (c.product_id != "")).sum()),
-        n_pos=_f((c.outcome.isin(POSITIVE) & c.product_id.notnull() & (c.product_id != "")).sum()),
+        # the rates are over examples: the same population the model predicts
+        n_ex=_f(is_example(c, mode).sum()),
+        n_pos=_f((c.outcome.isin(POSITIVE) & is_example(c, mode)).sum()),
     )
     j = days.join(daily, (daily.d < days.day) & (daily.d >= days.day - ibis.interval(days=30)))
     ago = _epoch_days(j.day) - _epoch_days(j.d)
@@ -240,7 +263,8 @@ def _exec(expr) -> pd.DataFrame:
     return expr.execute()
 
 
-def build_features(tables: Mapping, points: ibis.Table, symbols: list[str] | None = None) -> pd.DataFrame:
+def build_features(tables: Mapping, points: ibis.Table, symbols: list[str] | None = None,
+                   mode: str = "offers") -> pd.DataFrame:
     """One row per point (index ``point_id``) with the columns of ``CATEGORICAL`` + ``NUMERIC``
     and ``mkt_<symbol>`` / ``mkt_<symbol>_chg30`` per market symbol (all symbols seen, or ``symbols``)."""
     base = _exec(points)
@@ -251,7 +275,9 @@ def build_features(tables: Mapping, points: ibis.Table, symbols: list[str] | Non
     out["weekday"] = at.dt.weekday.astype(float)
     out["month"] = at.dt.month.astype(float)
     out["channel"] = base["channel"]
-    if "category" in base:
+    if mode == "answered":
+        out["category"] = None  # not known for the examples (see training_points): not used at all
+    elif "category" in base:
         out["category"] = base["category"].replace("", None)
     else:
         pr = tables["products"].select("product_id", "category").execute()
@@ -265,14 +291,14 @@ def build_features(tables: Mapping, points: ibis.Table, symbols: list[str] | Non
     first = pd.to_datetime(base["at"]).min()
     if pd.notna(first):
         since = (first - pd.Timedelta(seconds=max(RECENT_WINDOWS.values()) + 1)).to_pydatetime()
-        r = _exec(_recent(tables, p, since)).set_index("point_id")
+        r = _exec(_recent(tables, p, since, mode)).set_index("point_id")
         for name in RECENT_WINDOWS:
             with np.errstate(divide="ignore", invalid="ignore"):
                 r[f"s_rate_{name}"] = r[f"s_pos_{name}"] / r[f"s_ex_{name}"]
         out = out.join(r[[f"s_{x}_{w}" for w in RECENT_WINDOWS for x in ("n", "ex", "rate")]], how="left")
 
     days = p.select("day").distinct()
-    g = _exec(_stream(tables, days))
+    g = _exec(_stream(tables, days, mode))
     g["day"] = pd.to_datetime(g["day"])
     with np.errstate(divide="ignore", invalid="ignore"):
         g["g_rate_last_day"] = g.g_pos_last_day / g.g_ex_last_day

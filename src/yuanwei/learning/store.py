@@ -34,17 +34,18 @@ class LearnedPropensity:
     """Implements ``learning.interface.Propensity`` with the stored LightGBM model."""
 
     def __init__(self, version: str, booster: lgb.Booster, design: Design, platt: tuple[float, float],
-                 symbols: list[str], metrics: dict):
+                 symbols: list[str], metrics: dict, mode: str = "offers"):
         self.version = version
         self.booster = booster
         self.design = design
         self.platt = platt
         self.symbols = symbols
         self.metrics = metrics
+        self.mode = mode
 
     def features(self, tables: Mapping, day: dt.date, candidates: pd.DataFrame) -> pd.DataFrame:
         points = run_points(day, candidates)
-        X = build_features(tables, ibis.memtable(points), symbols=self.symbols)
+        X = build_features(tables, ibis.memtable(points), symbols=self.symbols, mode=self.mode)
         return X.reindex(points["point_id"])
 
     def predict(self, tables: Mapping, day: dt.date, candidates: pd.DataFrame) -> np.ndarray:
@@ -114,7 +115,7 @@ def load_latest(home: Home) -> tuple[Propensity | None, CallTime | None]:
         design = Design(columns=meta["features"], categories=meta["categories"])
         booster = lgb.Booster(model_file=str(folder / "propensity.txt"))
         propensity = LearnedPropensity(meta["version"], booster, design, tuple(meta["platt"]),
-                                       meta["symbols"], meta["metrics"])
+                                       meta["symbols"], meta["metrics"], meta.get("mode", "offers"))
     call_time = None
     ct = folder / "calltime.json"
     if ct.is_file():
