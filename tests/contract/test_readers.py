@@ -98,3 +98,16 @@ def test_an_unreadable_parquet_file_is_refused(tmp_path):
     (tmp_path / "p.parquet").write_bytes(b"not parquet")
     with pytest.raises(UsageError, match="p.parquet"):
         open_source(tmp_path / "p.parquet")
+
+
+def test_a_file_not_in_the_given_encoding_fails_with_one_line_naming_it(tmp_path):
+    # the bad bytes lie past the first blocks, so opening works and reading the rows fails
+    body = "".join(f"{i:06d},客户{i}\r\n" for i in range(20_000))
+    (tmp_path / "c.csv").write_bytes("id,name\r\n".encode() + body.encode("utf-8")
+                                     + "999999,王芳\r\n".encode("gb18030"))
+    source = open_source(tmp_path / "c.csv", "utf-8")
+    with pytest.raises(UsageError) as caught:
+        for _ in source.batches():
+            pass
+    assert "c.csv" in str(caught.value) and "utf-8" in str(caught.value)
+    assert "\n" not in str(caught.value)

@@ -34,6 +34,11 @@ CSV_BLOCK = 8 << 20
 PARQUET_BATCH = 256_000
 
 
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (the CLI prints exactly one line for a UsageError)."""
+    return " ".join(str(exc).split())[:300]
+
+
 def normalize_encoding(encoding: str | None) -> str | None:
     if encoding is None:
         return None
@@ -120,7 +125,7 @@ class Source:
                 start += n
                 yield pa.Table.from_batches([batch]).append_column(LINE, lines), int(self.size * start / total)
         except (pa.ArrowException, OSError) as exc:
-            raise UsageError(f"{self.path.name}: 无法读取 Parquet 文件 / unreadable Parquet file: {exc}") from None
+            raise UsageError(f"{self.path.name}: 无法读取 Parquet 文件 / unreadable Parquet file: {one_line(exc)}") from None
 
     # -- CSV ----------------------------------------------------------------------------------
     def _csv_batches(self):
@@ -182,7 +187,7 @@ class Source:
                         self.invalid_rows.append(InvalidRow(int(line), text, cols))
             except (pa.ArrowException, UnicodeDecodeError) as exc:
                 raise UsageError(f"{self.path.name}: 无法读取 CSV 文件（编码 {self.encoding}）"
-                                 f" / unreadable CSV file (encoding {self.encoding}): {exc}") from None
+                                 f" / unreadable CSV file (encoding {self.encoding}): {one_line(exc)}") from None
 
 
 def _newlines_per_row(table: pa.Table) -> np.ndarray:
@@ -241,7 +246,7 @@ def open_source(path: Path, encoding: str | None = None) -> Source:
         try:
             schema = pq.read_schema(path)
         except (pa.ArrowException, OSError) as exc:
-            raise UsageError(f"{path.name}: 无法读取 Parquet 文件 / unreadable Parquet file: {exc}") from None
+            raise UsageError(f"{path.name}: 无法读取 Parquet 文件 / unreadable Parquet file: {one_line(exc)}") from None
         names = [n.strip() for n in schema.names]
         _check_unique(path, names)
         return Source(path, "parquet", names, schema, size=size)

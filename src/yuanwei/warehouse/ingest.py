@@ -25,7 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from yuanwei.contract import quarantine
-from yuanwei.contract.readers import LINE, Source, normalize_encoding, open_source
+from yuanwei.contract.readers import LINE, Source, normalize_encoding, one_line, open_source
 from yuanwei.contract.schema import LOAD_ORDER, TABLES, TIMEZONE, Table
 from yuanwei.contract.validation import REASONS, check_sql, lit, q
 from yuanwei.errors import UsageError
@@ -140,7 +140,7 @@ def ingest_folder(home: Home, folder: Path, encoding: str | None = None, progres
         con = connect(home.warehouse)
     except duckdb.IOException as exc:
         raise UsageError(f"{home.warehouse}: 数据仓库无法打开（可能正被其他进程使用）"
-                         f" / cannot open the warehouse (in use by another process?): {exc}") from None
+                         f" / cannot open the warehouse (in use by another process?): {one_line(exc)}") from None
     try:
         configure(con, home)
         ensure_load_log(con)
