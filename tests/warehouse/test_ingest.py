@@ -360,3 +360,23 @@ def query_home(root, sql):
     from yuanwei.paths import Home
 
     return query(Home(root), sql)
+
+
+def test_rows_rejected_after_the_batches_keep_their_line_and_original_cells(home, tmp_path, monkeypatch):
+    import yuanwei.contract.readers as readers
+
+    monkeypatch.setattr(readers, "CSV_BLOCK", 512)  # dozens of batches
+    tables = base()
+    tpl = tables["transactions"][0]
+    tables["transactions"] = [dict(tpl, txn_id=f"T{i:05d}", amount=f"{i}.50", booked_at="2026-01-05T09:30+08:00")
+                              for i in range(300)]
+    tables["transactions"][150]["account_id"] = "6222999999"        # line 152: unknown account
+    tables["transactions"][299]["txn_id"] = "T00007"                # line 301: duplicate of line 9
+    t = ingest_folder(home, write_extract(tmp_path / "in", tables), progress=False)["tables"]["transactions"]
+    assert (t["read"], t["loaded"], t["quarantined"]) == (300, 298, 2)
+    rows = read_quarantine(t["quarantine_file"])
+    assert [(r["line"], r["code"], r["value"]) for r in rows] == [
+        ("152", "missing_reference", "6222999999"), ("301", "duplicate_key", "T00007")]
+    # the original text, not the parsed value: "299.50" and the offset-less-seconds timestamp
+    assert (rows[1]["amount"], rows[1]["booked_at"]) == ("299.50", "2026-01-05T09:30+08:00")
+    assert "第 9 行" in rows[1]["reason"]
