@@ -80,6 +80,14 @@ def test_a_broken_spark_yaml_names_the_file(home):
         backends.spark_master_for(home)
 
 
+def test_a_bank_points_the_lake_at_its_own_tables(home):
+    backends.spark_config_file(home).write_text("lake: hdfs:///dw/yuanwei/\n")
+    assert backends._lake_sources(home)["transactions"] == "hdfs:///dw/yuanwei/transactions"
+    assert set(backends._lake_sources(home)) == set(TABLES)
+    backends.spark_config_file(home).write_text("lake:\n  balances: s3a://dw/bal/\n  not_a_table: x\n")
+    assert backends._lake_sources(home) == {"balances": "s3a://dw/bal/"}
+
+
 def test_the_lake_is_exported_only_for_tables_that_changed(bank):
     first = backends.export_lake(bank)
     assert sorted(first) == sorted(TABLES)

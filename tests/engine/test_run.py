@@ -78,8 +78,11 @@ def test_it_writes_every_result_file_with_its_schema(bank):
     assert not [p for p in bank.runs_dir.iterdir() if p.name.startswith(".")]
 
 
-def test_the_signals_see_the_large_inflow_of_the_day_before(bank):
-    run_day(bank, DAY, progress=False)
+def test_the_signals_see_the_large_inflow_of_the_day_before(bank, capsys):
+    run_day(bank, DAY, progress=True)
+
+    shown = capsys.readouterr().err   # the progress display, one line per stage, on stderr
+    assert "远维每日批处理 / daily run 2026-11-30" in shown and "维护信号 / signals" in shown
 
     signals = pq.read_table(bank.runs_dir / "2026-11-30" / "signals.parquet").to_pylist()
     inflow = {s["customer_id"] for s in signals if s["rule"] == "large_inflow"}
