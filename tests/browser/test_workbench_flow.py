@@ -37,12 +37,12 @@ def server(transactional_db):
 
 
 @pytest.fixture
-def page(server):
+def page(server, monkeypatch):
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run installs it)")
     sync_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # only for this test: never leaks into others
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

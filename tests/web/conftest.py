@@ -41,7 +41,8 @@ def make_staff(staff_id: str, name: str, role: str, branch_id: str = "B01", team
     admin = role == "admin"
     user = User.objects.create_user(staff_id, password=PASSWORD, first_name=name, is_active=active,
                                     is_staff=admin, is_superuser=admin)
-    user.groups.add(Group.objects.get(name=role))
+    # get_or_create: a transactional test (live server) flushes the groups the data migration made
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
     StaffProfile.objects.create(user=user, staff_id=staff_id, name=name, role=role, branch_id=branch_id,
                                 team=team, hired_on=dt.date(2020, 3, 1), daily_capacity=30)
     return user

@@ -16,7 +16,8 @@ PRODUCTION_ENV = {
 
 def clean_env(home, **extra) -> dict:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "YUANWEI_DEBUG", "YUANWEI_HTTPS")}
+           if k not in ("DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "YUANWEI_DEBUG", "YUANWEI_HTTPS",
+                         "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({"YUANWEI_HOME": str(home.root if hasattr(home, "root") else home),
                 "DJANGO_SETTINGS_MODULE": "yuanwei.web.settings", **extra})
     return env
