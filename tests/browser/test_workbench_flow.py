@@ -5,7 +5,6 @@ Screenshots go to test-artifacts/ (1366×768, the RMs' laptop screen)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from pathlib import Path
 
