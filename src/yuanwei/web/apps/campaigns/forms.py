@@ -13,8 +13,8 @@ PERSONAS = [("business_owner", "企业主"), ("retiree", "退休"), ("homemaker"
 class CampaignForm(forms.Form):
     name = forms.CharField(label="活动名称 / name", max_length=200)
     products = forms.MultipleChoiceField(label="重点产品 / products", widget=forms.CheckboxSelectMultiple)
-    starts_on = forms.DateField(label="开始 / starts", widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label="结束 / ends", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label="开始 / starts", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label="结束 / ends", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     branch_quota = forms.DecimalField(label="支行指标（元）/ branch quota (yuan)", min_value=Decimal("0.01"),
                                       max_digits=18, decimal_places=2)
     junior_weight = forms.DecimalField(label="入行未满一年权重 / weight under one year", initial=Decimal("0.5"),
