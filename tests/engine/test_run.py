@@ -138,6 +138,20 @@ def test_a_failed_first_run_of_a_day_leaves_no_folder(bank):
     assert list(bank.runs_dir.iterdir()) == []
 
 
+def test_a_run_killed_mid_swap_is_repaired_by_the_next_run(tmp_path, bank_with_two_runs):
+    bank = Home(tmp_path / "home")
+    shutil.copytree(bank_with_two_runs.root, bank.root)
+    before = folder_bytes(bank.runs_dir / "2026-11-29")
+    # killed between the two renames: D-1's results moved aside, the new ones not yet in place
+    (bank.runs_dir / "2026-11-29").rename(bank.runs_dir / ".2026-11-29.old-1a2b3c")
+    (bank.runs_dir / ".2026-11-29.tmp-2026-11-29-1a2b3c").mkdir()
+
+    run_day(bank, DAY, progress=False)
+
+    assert sorted(p.name for p in bank.runs_dir.iterdir()) == ["2026-11-29", "2026-11-30"]
+    assert folder_bytes(bank.runs_dir / "2026-11-29") == before
+
+
 def test_a_rerun_gives_byte_identical_exports(bank, tmp_path):
     first = run_day(bank, DAY, progress=False)
     whats = ["signals"] + [w for w in ("tasks", "excluded") if first["tasks"] is not None]

@@ -269,6 +269,7 @@ def run_day(home: Home, day: dt.date, backend: str = "duckdb", full: bool = Fals
         raise UsageError(f"unknown backend '{backend}' (duckdb or spark) / 未知计算引擎 '{backend}'")
     home.ensure()
     with run_lock(home, day) as holder:
+        _recover(home)
         run_id = f"{day.isoformat()}-{uuid.uuid4().hex[:12]}"
         record: dict = {"run_id": run_id, "date": day, "backend": backend, "full": bool(full),
                         "status": "running", "started_at": _now(), "pid": holder["pid"],
@@ -484,6 +485,22 @@ def _swap_back(final: Path, old: Path | None) -> None:
     shutil.rmtree(final, ignore_errors=True)
     if old is not None:
         os.replace(old, final)
+
+
+def _recover(home: Home) -> None:
+    """Tidy what a killed run left behind (we hold the lock, so no run is in progress).
+
+    A kill between the two renames of the swap leaves ``runs/.D.old-…`` without ``runs/D``: the old
+    results are put back. Leftover temp folders are removed.
+    """
+    for path in sorted(home.runs_dir.glob(".*.old-*")):
+        final = home.runs_dir / path.name[1:].split(".old-", 1)[0]
+        if final.exists():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.replace(path, final)
+    for path in home.runs_dir.glob(".*.tmp-*"):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _record_failure(home: Home, record: dict) -> None:
