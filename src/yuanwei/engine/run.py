@@ -199,7 +199,7 @@ def _write_parquet(table: pa.Table, path: Path) -> dict:
 
 
 def _expr_to_arrow(expr: ibis.Table, schema: pa.Schema, what: str) -> pa.Table:
-    # streamed from the backend in batches; sorted in Arrow so both backends give the same bytes
+    # other Ibis backends: Arrow batches, each conformed to the schema
     reader = expr.to_pyarrow_batches(chunk_size=500_000)
     batches = [_conform(pa.Table.from_batches([b]), schema, what) for b in reader]
     table = pa.concat_tables(batches) if batches else schema.empty_table()
