@@ -16,7 +16,7 @@ from yuanwei.web.apps.outreach.delivery import Policy, deliver_due
 from yuanwei.web.apps.outreach.models import OutboxMessage
 from yuanwei.web.apps.workbench.models import ContactLog
 
-from ..outreach.fake_servers import FakeGateway
+from outreach.fake_servers import FakeGateway  # tests/outreach
 
 NOON = dt.datetime(2026, 11, 30, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
 

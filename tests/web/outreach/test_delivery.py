@@ -10,7 +10,7 @@ from yuanwei.outreach.gateways import FileGateway, HttpSmsGateway, WeComRobotGat
 from yuanwei.web.apps.outreach.delivery import Policy, Refused, deliver_due, queue_message
 from yuanwei.web.apps.outreach.models import OutboxMessage
 
-from .fake_servers import FakeGateway
+from outreach.fake_servers import FakeGateway  # tests/outreach, one copy for all tests
 
 NOON = dt.datetime(2026, 11, 30, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 FAST = Policy(per_minute={"sms": 100_000, "wecom_robot": 100_000, "file": 100_000})
