@@ -14,7 +14,7 @@ from yuanwei.outreach import sms
 
 SYMBOLS = (
     ("SSE_COMPOSITE", "上证指数", ""),
-    ("GOLD_AU9999", "黄金AU9999", "元/克"),
+    ("GOLD_AU9999", "黄金 Au9999", "元/克"),
     ("BRENT", "布伦特原油", "美元/桶"),
 )
 MAX_HEADLINES = 5
@@ -45,14 +45,15 @@ class Indicator:
 class Brief:
     day: dt.date
     indicators: list[Indicator] = field(default_factory=list)
-    headlines: list[str] = field(default_factory=list)
+    headlines: list[str] = field(default_factory=list)   # one sentence each, for forwarding
+    news: list[dict] = field(default_factory=list)       # the same headlines' rows: title, source, summary
 
     @property
     def empty(self) -> bool:
         return not self.indicators and not self.headlines
 
 
-def _sentence(title: str, summary: str | None) -> str:
+def _sentence(title: str) -> str:
     text = (title or "").strip()
     return text if text.endswith(("。", "！", "？", ".")) else text + "。" if text else ""
 
@@ -80,7 +81,8 @@ def build_brief(day: dt.date, market: list[dict], news: list[dict]) -> Brief:
             title = n["title"].strip()
             if title not in seen:
                 seen.add(title)
-                brief.headlines.append(_sentence(title, n.get("summary")))
+                brief.headlines.append(_sentence(title))
+                brief.news.append({"title": title, "source": n.get("source") or "", "summary": n.get("summary") or ""})
             if len(brief.headlines) == MAX_HEADLINES:
                 break
     return brief

@@ -41,7 +41,6 @@ ROLE_LABELS = {
     "remote_rm": "远程客户经理", "rm": "客户经理", "wealth_advisor": "财富顾问", "lobby": "大堂经理",
     "team_lead": "团队长", "branch_head": "支行行长", "admin": "管理员",
 }
-MARKET_SYMBOLS = (("SSE_COMPOSITE", "上证指数"), ("GOLD_AU9999", "黄金 Au9999"), ("BRENT", "布伦特原油"))
 
 
 def rule_label(rule: str) -> str:

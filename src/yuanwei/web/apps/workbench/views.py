@@ -30,7 +30,7 @@ from yuanwei.web.apps.accounts.models import StaffProfile
 from yuanwei.web.apps.audit.log import record
 from yuanwei.web.apps.audit.models import AuditAction
 from yuanwei.web.apps.customers.models import (
-    BalanceSnapshot, ChannelPlan, ContactHistory, Customer, Flow, Holding, MarketClose, News, Product, Relative,
+    BalanceSnapshot, ChannelPlan, ContactHistory, Customer, Flow, Holding, Product, Relative,
     Signal, Staff,
 )
 
@@ -155,20 +155,13 @@ def _progress(user, day: dt.date, tasks) -> dict:
 
 
 def market_brief(day: dt.date) -> dict:
-    """Latest closes up to ``day`` with their change, and the day's headlines."""
-    quotes = []
-    for symbol, label in labels.MARKET_SYMBOLS:
-        last = list(MarketClose.objects.filter(symbol=symbol, as_of__lte=day).order_by("-as_of")[:2])
-        if not last:
-            continue
-        q = {"symbol": symbol, "label": label, "close": last[0].close, "as_of": last[0].as_of, "change": None}
-        if len(last) == 2 and last[1].close:
-            q["change"] = float(last[0].close / last[1].close - 1) * 100
-        quotes.append(q)
-    start, _ = _bounds(day - dt.timedelta(days=1))
-    _, end = _bounds(day)
-    news = list(News.objects.filter(published_at__gte=start, published_at__lt=end).order_by("-published_at")[:5])
-    return {"quotes": quotes, "news": news}
+    """The Today panel: the same brief as the forwarded one (closes and headlines up to D−1)."""
+    from yuanwei.web.apps.outreach.worker import brief_for
+
+    b = brief_for(day)
+    quotes = [{"symbol": i.symbol, "label": i.label, "close": i.close, "as_of": i.as_of, "change": i.change_pct}
+              for i in b.indicators]
+    return {"quotes": quotes, "news": b.news}
 
 
 def _apply_filters(tasks, params):
