@@ -35,3 +35,9 @@ def test_a_greeting_with_an_unfilled_field_is_not_offered(client, rm, birthday_t
 def test_another_rm_sees_no_greetings_of_mine(client, other_rm, birthday_tasks):
     client.force_login(other_rm)
     assert "没有生日客户" in client.get("/outreach/greetings/?date=2026-11-30").content.decode()
+
+
+def test_today_links_to_the_greetings_of_its_birthday_tasks(client, rm, birthday_tasks):
+    client.force_login(rm)
+    body = client.get("/today/?date=2026-11-30").content.decode()
+    assert "/outreach/greetings/?date=2026-11-30" in body and "发送生日祝福（3）" in body

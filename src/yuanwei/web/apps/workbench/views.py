@@ -204,7 +204,9 @@ def today(request):
     # the same for every RM all day: cached for a few minutes instead of four queries per page
     brief = cache.get_or_set(f"workbench:brief:{day.isoformat()}", lambda: market_brief(day), BRIEF_CACHE_S)
     ctx.update({"brief": brief, "follow_ups": follow_ups, "appointments": appointments,
-                "names": names, "is_manager": scope.is_manager(request.user)})
+                "names": names, "is_manager": scope.is_manager(request.user),
+                # greetings to send from the task list (outreach)
+                "birthday_tasks": sum(1 for t in tasks if {"birthday", "relative_birthday"} & set(t.rule_list))})
     return render(request, "workbench/today.html", ctx)
 
 
