@@ -52,10 +52,10 @@ def learn(home: Home, evaluate: bool, holdout: float, refit_every: int, window: 
             raise UsageError("no contacts in the warehouse; ingest contacts.csv first / 仓库中没有联系记录")
         _say(f"读取 / reading: {n_contacts:,} contacts in {home.warehouse}")
         mode = choose_mode(tables)
-        if mode == "answered":
+        X, symbols = training_set(tables, mode)
+        if mode == "answered" and len(X):
             _say("说明 / note: fewer than 50 negative outcomes carry a product (offers recorded only on "
                  "success?): every answered contact is an example / 产品只记录在成功结果上，改用全部接通的联系")
-        X, symbols = training_set(tables, mode)
         y = X["label"].to_numpy(dtype=int)
         kind = "answered offers" if mode == "offers" else "answered contacts"
         _say(f"特征 / features: {len(X):,} examples ({kind}) × {len(feature_columns(symbols))} features, "
