@@ -127,6 +127,10 @@ def run_demo(home: Home, customers: int, serve: bool, host: str, port: int, pass
 
 
 def bootstrap_serve(home: Home, host: str, port: int) -> None:
+    from yuanwei.web.apps.outreach.worker import start_background_sender
     from yuanwei.web.server import serve
 
+    # the demo has no scheduler: deliver the outbox (to the file gateway) every 30 s while serving
+    console.print("发件箱每 30 秒投递一次（演示：写入 outbox/*.jsonl）/ the outbox is delivered every 30 s")
+    start_background_sender(home, every=30)
     serve(home, host=host, port=port)

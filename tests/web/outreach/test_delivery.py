@@ -194,3 +194,25 @@ def test_quiet_hours_boundaries():
     daytime = Policy(quiet_start=dt.time(12, 0), quiet_end=dt.time(13, 0))
     assert daytime.quiet(at(12, 30)) and not daytime.quiet(at(13, 0))
     assert not Policy(quiet_start=dt.time(0), quiet_end=dt.time(0)).quiet(at(23, 0))
+
+
+@pytest.mark.django_db(transaction=True)  # the sender thread has its own connection: rows must be committed
+def test_the_demo_background_sender_delivers(customers, tmp_path, settings):
+    import time
+
+    from yuanwei.paths import Home
+    from yuanwei.web.apps.outreach.worker import start_background_sender
+
+    home = Home(tmp_path / "home").ensure()
+    (home.config_dir / "outreach.yaml").write_text('quiet_hours: "off"\n', encoding="utf-8")
+    queue(customers, 1)
+    stop = start_background_sender(home, every=0.2)
+    try:
+        for _ in range(50):
+            if OutboxMessage.objects.get().status == "sent":
+                break
+            time.sleep(0.1)
+    finally:
+        stop.set()
+    assert OutboxMessage.objects.get().status == "sent"
+    assert (home.outbox_dir / "sms.jsonl").exists()

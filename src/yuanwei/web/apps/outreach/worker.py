@@ -36,3 +36,29 @@ def _tz():
     from zoneinfo import ZoneInfo
 
     return ZoneInfo("Asia/Shanghai")
+
+
+def start_background_sender(home: Home, every: float = 30.0):
+    """For the demo: deliver the outbox every ``every`` seconds in a daemon thread of the serving
+    process (in production a scheduler runs ``yuanwei outbox send`` instead)."""
+    import logging
+    import threading
+
+    from django.db import close_old_connections
+
+    log = logging.getLogger("yuanwei.outbox")
+    stop = threading.Event()
+
+    def loop():
+        while not stop.wait(every):
+            try:
+                result = send_outbox(home)
+                if result["sent"] or result["failed"]:
+                    log.info("outbox: %s", result)
+            except Exception:  # keep serving; the next round tries again
+                log.exception("outbox delivery failed")
+            finally:
+                close_old_connections()
+
+    threading.Thread(target=loop, name="outbox-sender", daemon=True).start()
+    return stop
