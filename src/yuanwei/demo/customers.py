@@ -610,6 +610,9 @@ BEST_HOURS = {
     BUSINESS: ((8.6, 18.2), (0.5, 0.5)), HKMOTW: ((10.8, 16.5), (0.5, 0.5)),
 }
 CONTACT_CHANNELS = ("phone", "wechat", "sms", "visit", "branch")
+# persona's pull on saying yes to an offer, in log-odds (index = persona code, as in BEST_HOURS)
+PERSONA_YES = np.zeros(6)
+PERSONA_YES[[SALARIED, RETIREE, HOMEMAKER, TRADER, BUSINESS, HKMOTW]] = [0.0, -0.5, -0.2, 0.5, 0.4, 0.1]
 OUTCOMES = ("reached", "interested", "appointment", "sold", "refused", "do_not_disturb", "no_answer")
 
 
@@ -638,7 +641,16 @@ def _contacts(rng, bank, plants, n, ix, E, first, opened, tier, persona, age, dn
     p_reach = 0.12 + 0.7 * np.exp(-((hour - best[c]) ** 2) / (2 * 1.0 ** 2))
     p_reach = np.where(ch == 0, p_reach, 0.95)
     reached = rng.random(m) < p_reach
-    oc = rng.choice(6, m, p=[0.52, 0.18, 0.08, 0.08, 0.135, 0.005])
+    # Whether a reached customer says yes (interested / appointment / sold) depends on who they are —
+    # wealthier customers, business owners and traders more often, retirees less — and on a personal
+    # disposition, so past outcomes and the profile predict the next one: a learnable propensity.
+    disposition = rng.normal(0.0, 0.9, n)
+    persona_effect = PERSONA_YES[persona]
+    logit = -1.25 + 0.3 * tier[c] + persona_effect[c] + disposition[c] - 0.004 * (age[c] - 45)
+    says_yes = rng.random(m) < 1.0 / (1.0 + np.exp(-logit))
+    yes = rng.choice(3, m, p=[0.55, 0.22, 0.23]) + 1        # interested, appointment, sold
+    no = rng.choice(3, m, p=[0.79, 0.20, 0.01])             # reached (no interest), refused, do_not_disturb
+    oc = np.where(says_yes, yes, np.array([0, 4, 5])[no])
     oc = np.where(reached, oc, 6)
     staff = np.where(rng.random(m) < 0.85, pick_remote[c], np.where(has_owner[c], pick_rm[c], pick_remote[c]))
     drop = plants.drop_contacts(variant[c], day, E)

@@ -23,6 +23,9 @@ from yuanwei.paths import Home
 from yuanwei.warehouse.db import connect
 
 
+
+MIN_USEFUL_AUC = 0.55  # below this on the held-out contacts a propensity model is not used
+
 def _say(msg: str) -> None:
     click.echo(msg, err=False)
 
@@ -67,6 +70,12 @@ def learn(home: Home, evaluate: bool, holdout: float, refit_every: int, window: 
             recent = slice(max(0, len(X) - window), len(X))
             _say(f"训练 / training propensity on the latest {recent.stop - recent.start:,} examples …")
             fitted = fit_calibrated(X.iloc[recent], y[recent], design, progress=_say)
+            auc = fitted.metrics.get("holdout_auc")
+            if auc is not None and auc < MIN_USEFUL_AUC:
+                # a model no better than chance would only shuffle the list: keep the priors
+                _say(f"留出样本 AUC {auc} < {MIN_USEFUL_AUC}：模型不优于随机，不启用，继续使用先验 / "
+                     f"not better than chance on the held-out contacts: the priors stay in use")
+                fitted = None
         else:
             _say(f"样本不足 / only {len(X):,} examples (< {MIN_EXAMPLES}) or one outcome only: "
                  f"no propensity model; the priors stay in use")
