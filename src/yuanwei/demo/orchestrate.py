@@ -97,6 +97,10 @@ def run_demo(home: Home, customers: int, serve: bool, host: str, port: int, pass
         from yuanwei.engine.run import format_summary as run_summary
         from yuanwei.pipeline import run_and_publish
 
+        from yuanwei.learning.cli import learn
+
+        console.print("[bold]3/5 训练倾向与接通时段模型 / learning from past contacts[/]")
+        learn(home, evaluate=False, holdout=0.2, refit_every=400, window=20_000)
         console.print(f"[bold]3/5 每日批处理 / daily run for {today}[/]")
         summary, published, _ = run_and_publish(home, today)
         console.print(run_summary(summary))

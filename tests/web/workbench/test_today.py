@@ -133,3 +133,11 @@ def test_a_cross_sell_offer_of_a_service_reads_in_chinese(client, rm, bank):
     client.force_login(rm)
     row = client.get("/today/").content.decode().split('id="task-C003"')[1].split("</article>")[0]
     assert "第三方支付绑卡" in row and "稳盈90天理财" in row and "third_party_binding</span>" not in row
+
+
+def test_it_shows_the_model_that_ordered_the_list(client, rm, bank):
+    from yuanwei.web.apps.workbench.models import Task
+
+    Task.objects.update(model_version="lgbm-20261130-0001", row_hash="changed")
+    client.force_login(rm)
+    assert "模型 lgbm-20261130-0001" in client.get("/today/").content.decode()
