@@ -6,7 +6,9 @@ served by the same server process in the same run.
 
 The server is `yuanwei serve` (gunicorn gthread workers, whitenoise for static files) in a child
 process. Each virtual user is one remote RM with its own session; it loops over Today, the 360 page
-of one of its task customers and the static file (/static/css/yuanwei.css) until the time is up.
+of one of its task customers and the static file (/static/css/yuanwei.css) until the time is up,
+pausing --think seconds on average between requests (default 1 s, as a person reads a page; with
+--think 0 every user fires back to back, which measures the server's saturation, not a page's cost).
 Prints one JSON line: p50/p95/mean in ms per page, the p95 ratio to the static file, request
 counts, errors, and whether the targets hold (p95 ≤ 150 ms and ≤ 5× the static file).
 
@@ -192,7 +194,7 @@ def login(base: str, username: str):
     return c
 
 
-def run_load(base: str, users: list[tuple[str, list[str]]], seconds: float, seed: int) -> dict:
+def run_load(base: str, users: list[tuple[str, list[str]]], seconds: float, seed: int, think: float = 0.0) -> dict:
     clients = [(login(base, u), cids) for u, cids in users]
     samples: dict[str, list[float]] = {"today": [], "customer360": [], "static": []}
     errors: list[str] = []
@@ -202,6 +204,8 @@ def run_load(base: str, users: list[tuple[str, list[str]]], seconds: float, seed
 
     def user(i: int, client, cids):
         rnd = random.Random(seed + i)
+        for url in ("/today/", f"/customers/{cids[0]}/", "/static/css/yuanwei.css"):
+            client.get(url)  # warm-up, not measured: each user's first Today fills the caches once
         start.wait()
         if i == 0:
             deadline[0] = time.perf_counter() + seconds
@@ -218,6 +222,8 @@ def run_load(base: str, users: list[tuple[str, list[str]]], seconds: float, seed
                         errors.append(f"{url} {r.status_code}")
                 else:
                     mine[kind].append(ms)
+                if think:  # an RM reads the page before the next click (think time ± 50%)
+                    time.sleep(think * (0.5 + rnd.random()))
         with lock:
             for k, v in mine.items():
                 samples[k].extend(v)
@@ -247,6 +253,8 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--think", type=float, default=1.0, metavar="SECONDS",
+                    help="mean pause between a user's requests (0: closed loop, measures saturation)")
     ap.add_argument("--keep", action="store_true", help="keep the synthetic home (reuse it with --home)")
     args = ap.parse_args()
     if bool(args.home) == bool(args.synthetic):
@@ -276,7 +284,7 @@ def main() -> None:
     port = free_port()
     proc = start_server(home.root, port)
     try:
-        result = run_load(f"http://127.0.0.1:{port}", users, args.seconds, args.seed)
+        result = run_load(f"http://127.0.0.1:{port}", users, args.seconds, args.seed, args.think)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
@@ -289,7 +297,7 @@ def main() -> None:
 
     s = result["samples"]
     static_p95 = pct(s["static"], 95)
-    out = {"customers": n_customers, "users": args.users, "seconds": round(result["wall_s"], 1),
+    out = {"customers": n_customers, "users": args.users, "think_s": args.think, "seconds": round(result["wall_s"], 1),
            "workers": int(os.environ.get("YUANWEI_WORKERS", "2")), "threads": int(os.environ.get("YUANWEI_THREADS", "4")),
            "cpus": os.cpu_count(), "build_s": round(build_s, 1), "errors": len(result["errors"])}
     for kind in ("today", "customer360", "static"):
