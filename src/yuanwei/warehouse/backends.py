@@ -5,7 +5,7 @@ table name to an Ibis table on the chosen backend, so the same rule code runs on
 
 * **duckdb** — the warehouse file itself, opened read-only for the run (ingest may not write while
   a run reads; the run's own records are written afterwards through ``warehouse.db``), with the
-  memory ceiling of ingest (``YUANWEI_MEMORY_LIMIT``, default ``load.DEFAULT_MEMORY_LIMIT``), spilling to ``<home>/tmp``.
+  memory ceiling (``YUANWEI_RUN_MEMORY_LIMIT`` or ``YUANWEI_MEMORY_LIMIT``, default 3GB), spilling to ``<home>/tmp``.
 * **spark** — a SparkSession (local mode by default, Asia/Shanghai session time zone, UI off).
   Spark reads the contract tables as Parquet from the *lake* folder ``<home>/lake/<table>/``.
   The lake is exported from the DuckDB warehouse with ``COPY … TO … (FORMAT parquet)``, one table
@@ -87,17 +87,21 @@ def close(handle) -> None:
         handle.disconnect()
 
 
+RUN_MEMORY_LIMIT = "3GB"
+
+
 def _open_duckdb(home: Home):
     import duckdb
 
-    from yuanwei.warehouse.load import DEFAULT_MEMORY_LIMIT
-
-    # the same memory ceiling as ingest (YUANWEI_MEMORY_LIMIT), spilling to <home>/tmp/duckdb beyond it
+    # A memory ceiling for the run, spilling to <home>/tmp/duckdb beyond it. Higher than ingest's 1GB:
+    # a run returns whole result tables (a profile row per customer) that DuckDB must hold while it
+    # hands them over, and at 1M customers 1GB fails in the features stage; 3GB keeps the process
+    # under the 4GB budget of issue 3.
     spill = home.root / "tmp" / "duckdb"
     spill.mkdir(parents=True, exist_ok=True)
+    limit = os.environ.get("YUANWEI_RUN_MEMORY_LIMIT") or os.environ.get("YUANWEI_MEMORY_LIMIT") or RUN_MEMORY_LIMIT
     try:
-        con = ibis.duckdb.connect(home.warehouse, read_only=True, temp_directory=str(spill),
-                                  memory_limit=os.environ.get("YUANWEI_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT))
+        con = ibis.duckdb.connect(home.warehouse, read_only=True, temp_directory=str(spill), memory_limit=limit)
     except duckdb.IOException as exc:  # another process (ingest) holds the write lock
         raise UsageError(f"warehouse {home.warehouse} is busy: {exc} / 仓库正被其他进程写入") from None
     existing = set(con.list_tables())
