@@ -84,8 +84,8 @@ def test_the_evaluation_beats_the_baseline_on_uci(uci_full):
     assert any("refit 21/21" in line for line in lines)  # progress is reported
     result = json.loads(lines[-1])
     assert result["n_test"] == 8238 and result["n_train"] == 20_000 and result["refits"] == 21
-    assert result["auc"] >= 0.78  # measured 0.783 (docs/learning.md)
-    assert result["lift_top_decile"] >= 2.4  # measured 2.47; the 2.5 target is not reached
+    assert result["auc"] >= 0.78  # measured 0.784 (docs/learning.md)
+    assert result["lift_top_decile"] >= 2.5  # measured 2.503: deterministic (one thread, fixed seed, locked versions)
     assert result["auc"] > result["baseline_auc"] + 0.02  # baseline measured 0.748
 
 

@@ -24,7 +24,7 @@ from yuanwei.learning.features import CATEGORICAL
 # shallow model refitted often beats a deep one (checked on the UCI walk-forward, docs/learning.md).
 # n_jobs=1: on a shared 2-core machine OpenMP threads spinning against other work were slower.
 LGBM_PARAMS = dict(
-    n_estimators=300, learning_rate=0.03, num_leaves=15, min_child_samples=200,
+    n_estimators=300, learning_rate=0.03, num_leaves=7, min_child_samples=200,
     subsample=0.8, subsample_freq=1, colsample_bytree=0.4, reg_lambda=20.0,
     verbose=-1, n_jobs=1, random_state=7,
 )
