@@ -297,8 +297,11 @@ def main() -> None:
 
     s = result["samples"]
     static_p95 = pct(s["static"], 95)
+    from yuanwei.web.server import gunicorn_options
+
+    gunicorn = gunicorn_options("127.0.0.1", port)  # what the served process used
     out = {"customers": n_customers, "users": args.users, "think_s": args.think, "seconds": round(result["wall_s"], 1),
-           "workers": int(os.environ.get("YUANWEI_WORKERS", "2")), "threads": int(os.environ.get("YUANWEI_THREADS", "4")),
+           "workers": gunicorn["workers"], "threads": gunicorn["threads"],
            "cpus": os.cpu_count(), "build_s": round(build_s, 1), "errors": len(result["errors"])}
     for kind in ("today", "customer360", "static"):
         v = s[kind]

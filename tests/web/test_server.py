@@ -16,10 +16,20 @@ from yuanwei.web.server import _is_loopback, gunicorn_options
 from .helpers import clean_env
 
 
-def test_gunicorn_runs_gthread_workers():
+def test_gunicorn_runs_two_worker_processes_per_core(monkeypatch):
+    monkeypatch.delenv("YUANWEI_WORKERS", raising=False)
+    monkeypatch.delenv("YUANWEI_THREADS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
     opts = gunicorn_options("127.0.0.1", 8123)
-    assert opts["bind"] == "127.0.0.1:8123" and opts["worker_class"] == "gthread" and opts["threads"] >= 2
+    assert opts["bind"] == "127.0.0.1:8123" and opts["worker_class"] == "gthread"
+    assert (opts["workers"], opts["threads"]) == (4, 1)  # processes, not threads: pages are GIL-bound
     assert gunicorn_options("::1", 8000)["bind"] == "[::1]:8000"
+
+
+def test_the_environment_sets_workers_and_threads(monkeypatch):
+    monkeypatch.setenv("YUANWEI_WORKERS", "3")
+    monkeypatch.setenv("YUANWEI_THREADS", "2")
+    assert (gunicorn_options("127.0.0.1", 8000)["workers"], gunicorn_options("127.0.0.1", 8000)["threads"]) == (3, 2)
 
 
 def test_loopback_addresses():
