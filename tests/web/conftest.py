@@ -30,6 +30,14 @@ def _test_settings(settings):
     settings.SECURE_SSL_REDIRECT = False
     # PBKDF2 at production strength costs ~0.5 s per password on this machine
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # the cross-process cache (login throttling) is a file cache under home in production; here each
+    # test gets an empty in-memory one, so no test sees another's failed logins
+    settings.CACHES = {**settings.CACHES, "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                                     "LOCATION": "tests-shared"}}
+    from django.core.cache import caches
+
+    for c in caches.all():
+        c.clear()
 
 
 def make_staff(staff_id: str, name: str, role: str, branch_id: str = "B01", team: str = "一组",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from yuanwei.web.apps.audit.models import AppendOnlyError, AuditAction, AuditEvent
 
@@ -61,7 +61,7 @@ def test_it_throttles_repeated_failed_logins(client, alice):
     assert "登录失败次数过多" in r.content.decode()
     assert AuditEvent.objects.filter(action=AuditAction.LOGIN_BLOCKED, username="R0001").exists()
     assert not AuditEvent.objects.filter(action=AuditAction.LOGIN).exists()
-    cache.clear()  # the window passed
+    caches["shared"].clear()  # the window passed
     assert client.post("/accounts/login/", {"username": "R0001", "password": "pw-alice-123"}).status_code == 302
 
 

@@ -12,11 +12,16 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import resolve_url
 
 from .log import client_ip
+
+
+def _cache():
+    # the file cache shared by every worker process (settings.CACHES['shared'])
+    return caches["shared"]
 
 
 def _window() -> int:
@@ -43,23 +48,23 @@ def _keys(request, username: str) -> list[str]:
 
 def failed(request, username: str) -> None:
     for k in _keys(request, username):
-        if not cache.add(k, 1, _window()):
+        if not _cache().add(k, 1, _window()):
             try:
-                cache.incr(k)
+                _cache().incr(k)
             except ValueError:  # expired between add and incr
-                cache.set(k, 1, _window())
+                _cache().set(k, 1, _window())
 
 
 def reset(request, username: str) -> None:
-    cache.delete(_key("user", username.lower()))
+    _cache().delete(_key("user", username.lower()))
 
 
 def is_blocked(request, username: str) -> bool:
     # an address gets a wider allowance (several RMs may share a NAT address)
     ip = client_ip(request)
-    if username and (cache.get(_key("user", username.lower())) or 0) >= _limit():
+    if username and (_cache().get(_key("user", username.lower())) or 0) >= _limit():
         return True
-    return bool(ip) and (cache.get(_key("ip", ip)) or 0) >= _limit() * 4
+    return bool(ip) and (_cache().get(_key("ip", ip)) or 0) >= _limit() * 4
 
 
 class LoginThrottleMiddleware:
