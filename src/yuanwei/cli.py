@@ -142,10 +142,8 @@ def export(ctx: click.Context, what: str, date: str, out: Path) -> None:
 @click.pass_context
 def learn(ctx: click.Context, evaluate: bool, holdout: float, refit_every: int, window: int) -> None:
     """Train propensity and call-time models from contacts. 模型训练。"""
-    try:
-        from yuanwei.learning.cli import learn as do_learn
-    except ImportError:
-        raise UsageError("learn is not yet available / 模型训练尚未提供") from None
+    from yuanwei.learning.cli import learn as do_learn
+
     do_learn(_home(ctx), evaluate=evaluate, holdout=holdout, refit_every=refit_every, window=window)
 
 
@@ -158,10 +156,8 @@ def learn(ctx: click.Context, evaluate: bool, holdout: float, refit_every: int, 
 @click.pass_context
 def backtest(ctx: click.Context, date_from: str, date_to: str, out: Path, rules: Path | None) -> None:
     """Replay daily runs over history. 历史回测。"""
-    try:
-        from yuanwei.engine.backtest import backtest as do_backtest
-    except ImportError:
-        raise UsageError("backtest is not yet available / 回测尚未提供") from None
+    from yuanwei.engine.backtest import backtest as do_backtest
+
     d1, d2 = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
     if d2 < d1:
         raise UsageError("--to is before --from / 结束日期早于开始日期")
