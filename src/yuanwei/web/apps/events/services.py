@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from yuanwei.web.apps.customers.models import Customer, Product
+from yuanwei.web.apps.customers.segments import offers_config, segment_queryset, suitable
 from yuanwei.web.apps.workbench.models import FollowUp
 
 from .models import Event, Invitation
@@ -38,44 +38,6 @@ class InviteResult:
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
-
-
-def segment_queryset(base: QuerySet[Customer], segment: dict) -> QuerySet[Customer]:
-    """Filters over the published profile: tiers, personas, familiarity, minimum AUM, holding a
-    product category, lacking one of the four basic products. Customers who asked not to be
-    disturbed are never invited."""
-    qs = base.exclude(do_not_disturb=True)
-    if segment.get("tiers"):
-        qs = qs.filter(tier__in=segment["tiers"])
-    if segment.get("personas"):
-        qs = qs.filter(persona__in=segment["personas"])
-    if segment.get("familiarity"):
-        qs = qs.filter(familiarity__in=segment["familiarity"])
-    if segment.get("min_aum") not in (None, ""):
-        qs = qs.filter(aum__gte=Decimal(str(segment["min_aum"])))
-    if segment.get("holds_category"):
-        from yuanwei.web.apps.customers.models import Holding
-
-        qs = qs.filter(customer_id__in=Holding.objects.filter(category=segment["holds_category"])
-                       .values("customer_id"))
-    if segment.get("consent_only"):
-        qs = qs.filter(marketing_consent=True)
-    return qs
-
-
-def _offers_cfg():
-    from django.conf import settings
-
-    from yuanwei.engine.tasks.config import load_tasks_config
-
-    return load_tasks_config(settings.HOME.rules_file).offers
-
-
-def _suitable(products: list[dict], customer: dict, day: dt.date, cfg) -> bool:
-    from yuanwei.engine.tasks.offers import unsuitable
-
-    funds = Decimal(customer["aum"] or 0)  # money the customer could move into the product
-    return any(unsuitable(p, customer, day, funds, cfg) is None for p in products)
 
 
 def invitation_text(event: Event, customer: Customer) -> str:
@@ -105,7 +67,7 @@ def invite(event: Event, segment: dict, *, scope: QuerySet[Customer], by, limit:
     qs = segment_queryset(scope.filter(branch_id=event.branch_id), segment).order_by("-aum", "customer_id")
     products = list(Product.objects.filter(product_id__in=event.product_list).values(
         "product_id", "category", "risk_rating", "min_amount"))
-    cfg = _offers_cfg() if products else None
+    cfg = offers_config() if products else None
     chosen: list[Customer] = []
     for c in qs.iterator(chunk_size=500):
         if len(chosen) >= limit:
@@ -113,7 +75,7 @@ def invite(event: Event, segment: dict, *, scope: QuerySet[Customer], by, limit:
         if c.customer_id in already:
             result.already += 1
             continue
-        if products and not _suitable(products, {
+        if products and not suitable(products, {
                 "risk_level": c.risk_level, "risk_assessed_on": c.risk_assessed_on, "age": c.age, "aum": c.aum},
                 today, cfg):
             result.unsuitable += 1
