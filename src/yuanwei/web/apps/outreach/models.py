@@ -21,16 +21,25 @@ PURPOSES = [
 MARKETING_PURPOSES = {"brief", "event_invitation", "campaign"}
 
 
-class MessageTemplate(models.Model):
-    """消息模板. Each edit is a new version; the newest active version is used."""
+class Versioned(models.Model):
+    """Text that managers edit: each edit is a new version (admin.VersionedAdmin); the newest active
+    version of a key is the one used, the older ones are kept."""
 
-    purpose = models.CharField(_("purpose"), max_length=20, choices=PURPOSES)
     persona = models.CharField(_("persona"), max_length=20, blank=True, default="")
     version = models.PositiveIntegerField(_("version"), default=1)
-    text = models.TextField(_("text"))
     active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class MessageTemplate(Versioned):
+    """消息模板, per purpose and persona."""
+
+    purpose = models.CharField(_("purpose"), max_length=20, choices=PURPOSES)
+    text = models.TextField(_("text"))
 
     class Meta:
         verbose_name = _("message template")
@@ -42,17 +51,12 @@ class MessageTemplate(models.Model):
         return f"{self.get_purpose_display()} {self.persona or '*'} v{self.version}"
 
 
-class TalkScript(models.Model):
-    """话术: talking points per product category (or product) and persona. Versions kept."""
+class TalkScript(Versioned):
+    """话术: talking points per product category (or rule) and persona."""
 
     category = models.CharField(_("product category or rule"), max_length=40)
-    persona = models.CharField(_("persona"), max_length=20, blank=True, default="")
-    version = models.PositiveIntegerField(_("version"), default=1)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("talking points"))
-    active = models.BooleanField(_("active"), default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("talk script")
