@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -71,11 +72,9 @@ def _profile_expr(ctx: Context) -> ir.Table:
     f, y, day = ctx.cfg.features, ctx.y, ctx.day
     c = ctx.customers.select(*CONTRACT_COLUMNS)
 
-    snap = ctx.latest_snapshot().select("customer_id", "aum", "current", "time_deposit", "investments",
-                                        balance_as_of="as_of")
-    window = ctx.aum_windows().select("customer_id", "aum_sum", "snapshots")
-    before = ctx.snapshot_on_or_before(y - dt.timedelta(days=f["trend_days"])).select(
-        "customer_id", aum_before="aum")
+    # latest snapshot, avg30 window and the snapshot 30 days before: one balances pass (balance_facts)
+    snap = ctx.balance_facts().select("customer_id", "aum", "current", "time_deposit", "investments",
+                                      "aum_sum", "snapshots", "aum_before", balance_as_of="as_of")
 
     s = ctx.tables["services"]
     s = s.filter(s.since <= ctx.lit(-1))
@@ -101,7 +100,7 @@ def _profile_expr(ctx: Context) -> ir.Table:
                                "large_transfer_credits")
 
     t = c
-    for part in (snap, window, before, services, contacts, assignments, flows):
+    for part in (snap, services, contacts, assignments, flows):
         t = left_join(t, part, "customer_id")
 
     md_birth = t.birth_date.month() * 100 + t.birth_date.day()
@@ -121,31 +120,52 @@ def _profile_expr(ctx: Context) -> ir.Table:
     )
 
 
-def _avg30(sums: list, counts: list) -> list:
-    return [None if n in (None, 0) or s is None else (Decimal(s) / n).quantize(CENT, rounding=ROUND_HALF_UP)
-            for s, n in zip(sums, counts)]
+def _avg30(sums: pa.Array, counts: pa.Array) -> pa.Array:
+    """Exact mean of ``sums`` (money) over ``counts`` snapshots, rounded half-up to the fen, as
+    DECIMAL(18,2) — ``(Decimal(s) / n).quantize(CENT, ROUND_HALF_UP)`` in integer cents,
+    vectorised: round(c / n) half away from zero = sign(c) × ⌊(2|c| + n) / 2n⌋. NULL without snapshots."""
+    sums = pc.cast(sums, pa.decimal128(30, 2))
+    cents = pc.cast(pc.multiply(sums, pa.scalar(Decimal(100), pa.decimal128(3, 0))), pa.int64())
+    n = pc.fill_null(pc.cast(counts, pa.int64()), 0)
+    valid = pc.and_(pc.is_valid(cents), pc.greater(n, 0))
+    c = pc.fill_null(cents, 0).to_numpy(zero_copy_only=False)
+    nn = np.maximum(n.to_numpy(zero_copy_only=False), 1)
+    q = np.sign(c) * ((2 * np.abs(c) + nn) // (2 * nn))
+    mean = pc.multiply(pa.array(q, pa.int64()).cast(pa.decimal128(19, 0)),
+                       pa.scalar(Decimal("0.01"), pa.decimal128(3, 2)))
+    return pc.if_else(valid, pc.cast(mean, pa.decimal128(18, 2)), pa.scalar(None, pa.decimal128(18, 2)))
 
 
-def _trend(aum: list, before: list) -> list:
-    return [None if a is None or b is None or b <= 0 else float(Decimal(a) / Decimal(b) - 1)
-            for a, b in zip(aum, before)]
+def _trend(aum: pa.Array, before: pa.Array) -> pa.Array:
+    """aum / aum_before − 1 as a float, computed as (aum − aum_before) / aum_before with the
+    difference exact (decimals); NULL without a positive earlier snapshot."""
+    diff = pc.cast(pc.subtract(pc.cast(aum, pa.decimal128(20, 2)), pc.cast(before, pa.decimal128(20, 2))),
+                   pa.float64())
+    ok = pc.fill_null(pc.greater(before, pa.scalar(Decimal(0), pa.decimal128(1, 0))), False)
+    return pc.if_else(ok, pc.divide(diff, pc.cast(before, pa.float64())), pa.scalar(None, pa.float64()))
 
 
-def compute_features(tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesConfig) -> pa.Table:
-    """The ``profiles`` result of business date ``day``: one row per customer, sorted by customer_id."""
-    ctx = Context(tables, day, cfg)
+def compute_features(tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesConfig,
+                     ctx: Context | None = None) -> pa.Table:
+    """The ``profiles`` result of business date ``day``: one row per customer, sorted by customer_id.
+
+    ``ctx``: the run's context, whose cached intermediates (balance facts, flows) the signals reuse;
+    without one, a context of its own is made and released."""
+    own = ctx is None
+    ctx = ctx or Context(tables, day, cfg)
     try:
         raw = _profile_expr(ctx).order_by("customer_id").to_pyarrow()
     finally:
-        ctx.release()
+        if own:
+            ctx.release()
     n = raw.num_rows
     columns = {}
     for field in PROFILES_SCHEMA:
         name = field.name
         if name == "aum_avg30":
-            values = pa.array(_avg30(raw["aum_sum"].to_pylist(), raw["snapshots"].to_pylist()), field.type)
+            values = _avg30(raw["aum_sum"].combine_chunks(), raw["snapshots"].combine_chunks())
         elif name == "aum_trend30":
-            values = pa.array(_trend(raw["aum"].to_pylist(), raw["aum_before"].to_pylist()), field.type)
+            values = _trend(raw["aum"].combine_chunks(), raw["aum_before"].combine_chunks())
         elif name == "days_since_contact":
             values = pc.days_between(raw["last_contact_on"].cast(pa.date32()), pa.scalar(day, pa.date32()))
         elif name == "do_not_call":

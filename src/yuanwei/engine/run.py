@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import gc
 import hashlib
 import json
 import os
@@ -41,6 +42,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from yuanwei.contract.schema import TABLES, TIMEZONE
+from yuanwei.engine.features import compute_features
+from yuanwei.engine.signals import Context, compute_signals
 from yuanwei.errors import RunInProgress, UsageError
 from yuanwei.paths import Home
 from yuanwei.results import DEC6, MONEY, REFERENCE_TABLES, RESULT_TABLES, run_dir_name
@@ -268,6 +271,22 @@ def run_day(home: Home, day: dt.date, backend: str = "duckdb", full: bool = Fals
     if backend not in backends.BACKENDS:
         raise UsageError(f"unknown backend '{backend}' (duckdb or spark) / 未知计算引擎 '{backend}'")
     home.ensure()
+    # The run allocates millions of short-lived Python objects (result rows) and no cycles that
+    # matter: the cyclic collector would rescan them again and again (≈10% of a 1M-customer run).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_locked(home, day, backend, full, progress, fail_stage, spark_master)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+        gc.collect()
+
+
+def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bool, fail_stage: str | None,
+                spark_master: str | None) -> dict:
+    from yuanwei.warehouse import backends
+
     with run_lock(home, day) as holder:
         _recover(home)
         run_id = f"{day.isoformat()}-{uuid.uuid4().hex[:12]}"
@@ -293,18 +312,20 @@ def run_day(home: Home, day: dt.date, backend: str = "duckdb", full: bool = Fals
                     tables = backends.as_of(raw, day)
                     _check_fail(stage, fail_stage)
 
+                # one context for features and signals: the shared intermediates (the balances
+                # pass, the flow aggregate) are computed once per run
+                ctx = Context(tables, day, cfg)
                 stage = "features"
                 with display.stage("features", seconds):
-                    from yuanwei.engine.features import compute_features
-
-                    profiles = _conform(compute_features(tables, day, cfg), RESULT_TABLES["profiles"], "profiles")
+                    profiles = _conform(compute_features(tables, day, cfg, ctx=ctx),
+                                        RESULT_TABLES["profiles"], "profiles")
                     _check_fail(stage, fail_stage)
 
                 stage = "signals"
                 with display.stage("signals", seconds):
-                    from yuanwei.engine.signals import compute_signals
-
-                    signals = _conform(compute_signals(tables, day, cfg), RESULT_TABLES["signals"], "signals")
+                    signals = _conform(compute_signals(tables, day, cfg, ctx=ctx), RESULT_TABLES["signals"],
+                                       "signals")
+                    ctx.release()
                     _check_fail(stage, fail_stage)
 
                 stage = "tasks"

@@ -134,6 +134,8 @@ def test_a_learned_model_drops_in_through_learning_store(world, duckdb_backend, 
     store = types.ModuleType("yuanwei.learning.store")
     store.load_latest = lambda h: (FakePropensity(), FakeCallTime())
     monkeypatch.setitem(sys.modules, "yuanwei.learning.store", store)
+    home.models_dir.mkdir(parents=True, exist_ok=True)
+    (home.models_dir / "LATEST").write_text("lgbm-test-1")  # the store's pointer: a model was learned
     for cid in ("C1", "C2"):
         world.customer(cid, familiarity="A")
         world.signal(cid, "aum_drop", 3)

@@ -55,22 +55,26 @@ def rule_rows(ctx: Context, rule: Rule) -> list[dict]:
 
 
 def compute_signals(tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesConfig,
-                    rules: Iterable[str] | None = None) -> pa.Table:
+                    rules: Iterable[str] | None = None, ctx: Context | None = None) -> pa.Table:
     """The signals of business date ``day`` (data up to the end of D−1).
 
     ``rules`` restricts the run to some rule ids (tests, re-runs of one rule); default: every
-    enabled rule of ``cfg``."""
+    enabled rule of ``cfg``. ``ctx``: the run's context (shared with the features, released by
+    the caller); without one, a context of its own is made and released."""
     names = list(RULES) if rules is None else list(rules)
     unknown = [n for n in names if n not in RULES]
     if unknown:
         raise UsageError(f"unknown signal rules: {', '.join(unknown)} / 未知信号规则")
-    ctx = Context(tables, day, cfg)
+    own = ctx is None
+    ctx = ctx or Context(tables, day, cfg)
     rows: list[dict] = []
     try:
         for name in names:
             if cfg.enabled(name):
                 rows.extend(rule_rows(ctx, RULES[name]))
     finally:
-        ctx.release()
-    rows.sort(key=lambda r: (r["customer_id"], r["rule"], r["due_date"], r["evidence"]))
-    return pa.Table.from_pylist(rows, schema=SIGNALS_SCHEMA)
+        if own:
+            ctx.release()
+    table = pa.Table.from_pylist(rows, schema=SIGNALS_SCHEMA)
+    # sorted in Arrow (UTF-8 byte order = code point order, the order Python's sort gave)
+    return table.sort_by([(k, "ascending") for k in ("customer_id", "rule", "due_date", "evidence")])

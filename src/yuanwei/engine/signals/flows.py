@@ -54,7 +54,7 @@ def _large_outflow(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     f = ctx.only_customers(ctx.flows())
     f = f.filter(f.debit_y.notnull() & (f.debit_y > 0))
     # the latest snapshot with as_of < D−1 (the day before the outflow)
-    prev = ctx.snapshot_on_or_before(ctx.d(-2)).select("customer_id", prev_as_of="as_of", prev_aum="aum")
+    prev = ctx.balance_facts().select("customer_id", "prev_as_of", "prev_aum")
     j = left_join(f, prev, "customer_id")
     o = j.debit_y
     share = (j.prev_aum.notnull() & (j.prev_aum > 0)) & (o >= j.prev_aum * _lit(p["aum_share"]))

@@ -24,12 +24,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from yuanwei.contract.schema import FOUR_BASIC_PRODUCTS
 from yuanwei.engine.tasks.arbitration import breakdown, parse_levers, read_levers, score, value_of
 from yuanwei.engine.tasks.capacity import OVER_CAPACITY, assign
 from yuanwei.engine.tasks.config import TasksConfig, load_tasks_config
 from yuanwei.engine.tasks.offers import (Catalogue, RuleOffer, assessment_valid, lacking_services,
                                          maturing_holdings, offers_for_rule, products_on_sale)
-from yuanwei.engine.tasks.policy import Block, marketing_block, phone_block, policy_facts
+from yuanwei.engine.tasks.policy import Block, facts_by_customer, marketing_block, phone_block, policy_facts
 from yuanwei.engine.tasks.propensity import load_call_time, load_propensity
 from yuanwei.engine.tasks.windows import default_window, restrict
 from yuanwei.learning.interface import CallTime, Propensity
@@ -39,6 +40,10 @@ from yuanwei.results import RESULT_TABLES, run_dir_name
 __all__ = ["build_tasks", "load_tasks_config", "TasksConfig"]
 
 NO_PROFILE = Block("not_customer", "非当日客户")
+# the profile columns the decisions read (only these come to Python, one dict per candidate)
+PROFILE_COLUMNS = ("customer_id", "branch_id", "remote_staff_id", "age", "persona", "familiarity", "tier",
+                   "current", "risk_level", "risk_assessed_on", "marketing_consent", "do_not_call",
+                   "do_not_disturb", *(f"has_{s}" for s in FOUR_BASIC_PRODUCTS))
 CHANNEL = "phone"
 
 
@@ -126,6 +131,20 @@ def _group(signals: pa.Table, carried: list[dict]) -> dict[str, list[dict]]:
     return by_customer
 
 
+def _describe_task(t: dict) -> None:
+    """The texts of an assigned task: the score breakdown and lever notes first, then the policy
+    notes; the signals' explanations (each once) and their evidence."""
+    t["notes"] = [breakdown(t["urgency"], t["value"], t["propensity"], t["levers"], t["score"]),
+                  *(f"杠杆：{n}" for n in t["lever_notes"]), *t["notes"]]
+    explanations: list[str] = []
+    for e in t["entries"]:
+        if e.get("explanation") and e["explanation"] not in explanations:
+            explanations.append(e["explanation"])
+    t["explanation"] = "；".join(explanations)
+    t["evidence"] = [{"rule": e["rule"], "urgency": e["urgency"], "due_date": e.get("due_date"),
+                      "evidence": e.get("evidence"), "explanation": e.get("explanation")} for e in t["entries"]]
+
+
 def _rules_in_order(entries: list[dict]) -> list[str]:
     strongest: dict[str, int] = {}
     for e in entries:
@@ -156,7 +175,7 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
     ids = sorted(by_customer)
     # only the candidates' profiles come to Python (a bank has far more customers than candidates)
     mine = profiles.filter(pc.is_in(profiles["customer_id"], value_set=pa.array(ids, pa.string())))
-    profile_of = {p["customer_id"]: p for p in mine.to_pylist()}
+    profile_of = {p["customer_id"]: p for p in mine.select(PROFILE_COLUMNS).to_pylist()}
     excluded: list[dict] = []
 
     def exclude(cid: str, rules, staff_id, block: Block):
@@ -172,7 +191,7 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
     maturing = maturing_holdings(tables, day, until, maturity_ids)
     catalogue = Catalogue(products, maturing, cfg.offers, lev.product_factors())
     category_of = dict(zip(products.product_id, products.category))
-    facts = facts.to_dict("index")
+    facts = facts_by_customer(facts)
 
     candidates: list[dict] = []
     for cid in ids:
@@ -239,18 +258,12 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
         carried_from = min(carried) if all(carried) else None  # any fresh signal makes it today's task
         if carried_from:
             notes.append(f"自{carried_from.isoformat()}顺延")
-        explanations = []
-        for e in kept_entries:
-            if e.get("explanation") and e["explanation"] not in explanations:
-                explanations.append(e["explanation"])
+        # the explanation and evidence texts are made after assignment, for the tasks only
+        # (most candidates of a large bank do not fit the day's capacity)
         candidates.append({
             "customer_id": cid, "rules": rules, "purpose": purpose,
             "urgency": float(max(int(e["urgency"] or 0) for e in kept_entries)),
-            "products": product_offers, "services": services, "notes": notes,
-            "explanation": "；".join(explanations),
-            "evidence": [{"rule": e["rule"], "urgency": e["urgency"], "due_date": e.get("due_date"),
-                          "evidence": e.get("evidence"), "explanation": e.get("explanation")}
-                         for e in kept_entries],
+            "products": product_offers, "services": services, "notes": notes, "entries": kept_entries,
             "carried_over_from": carried_from, "remote_staff_id": staff_id,
             "branch_id": profile.get("branch_id"),
             "prev_staff_id": next((e.get("prev_staff_id") for e in kept_entries if e.get("prev_staff_id")), None),
@@ -279,16 +292,16 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
         for c, p in zip(candidates, probs):
             c["propensity"] = round(float(p), 6)
             c["value"] = round(value_of(c["tier"], bool(c["products"]), cfg.arbitration), 6)
-            c["levers"], lever_notes = lev.for_task(c["customer_id"], c["products"])
+            c["levers"], c["lever_notes"] = lev.for_task(c["customer_id"], c["products"])
             c["score"] = score(c["urgency"], c["value"], c["propensity"], c["levers"])
-            c["notes"] = [breakdown(c["urgency"], c["value"], c["propensity"], c["levers"], c["score"]),
-                          *(f"杠杆：{n}" for n in lever_notes), *c["notes"]]
 
     staff = tables["staff"].select("staff_id", "name", "role", "branch_id", "daily_capacity").to_pandas()
     tasks, refused = assign(candidates, staff, cfg.capacity)
     for c, staff_id, block in refused:
         exclude(c["customer_id"], c["rules"], staff_id, block)
 
+    for t in tasks:
+        _describe_task(t)
     if tasks:
         who = pd.DataFrame({"customer_id": [t["customer_id"] for t in tasks],
                             "persona": [t["persona"] for t in tasks],

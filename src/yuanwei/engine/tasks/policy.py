@@ -74,9 +74,18 @@ def policy_facts(tables: Mapping[str, ibis.Table], day: dt.date, customer_ids: l
              .to_pandas())
     if not plans.empty:
         plans = plans.sort_values(["customer_id", "channel", "valid_from", "staff_id"], na_position="last")
-        for cid, rows in plans.groupby("customer_id", sort=True):
-            out.at[cid, "plan_holder"] = "；".join(_holder(r) for r in rows.itertuples())
+        plans["holder"] = [_holder(r) for r in plans.itertuples()]
+        held = plans.groupby("customer_id", sort=True)["holder"].agg("；".join)
+        out.loc[held.index, "plan_holder"] = held
     return out
+
+
+def facts_by_customer(facts: pd.DataFrame) -> dict[str, dict]:
+    """``policy_facts`` as {customer_id: {fact: value}} (built column-wise: ``to_dict("index")`` is
+    slow for the hundreds of thousands of candidates of a large bank)."""
+    names = list(facts.columns)
+    columns = [facts[n].tolist() for n in names]
+    return {cid: dict(zip(names, values)) for cid, *values in zip(facts.index.tolist(), *columns)}
 
 
 def _holder(plan) -> str:

@@ -38,6 +38,8 @@ def _learned(home: Home | None) -> tuple[Propensity | None, CallTime | None]:
     """The latest learned models, or (None, None) while learning is absent or has too little history."""
     if home is None:
         return None, None
+    if not (home.models_dir / "LATEST").is_file():  # nothing learned yet: skip importing LightGBM
+        return None, None
     try:
         from yuanwei.learning.store import load_latest
     except ImportError:
