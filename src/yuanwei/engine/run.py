@@ -298,6 +298,7 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
         seconds: dict[str, float] = {}
         stage = "config"
         handle = None
+        copying: _CopiedInBackground | None = None
         try:
             with _Display(progress, day, backend) as display:
                 with display.stage("config", seconds):
@@ -321,6 +322,14 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
                                         RESULT_TABLES["profiles"], "profiles")
                     _check_fail(stage, fail_stage)
 
+                # the files that copy warehouse data depend on neither signals nor tasks: on DuckDB
+                # they are written meanwhile, while those stages spend most of their time in Python
+                # on one core (the "write" stage then waits for what is left). Started here, the
+                # copy is done before the tasks stage holds the most Python objects.
+                _prepare_tmp(tmp)
+                if backend == "duckdb":
+                    copying = _CopiedInBackground(handle, tmp, tables, day)
+
                 stage = "signals"
                 with display.stage("signals", seconds):
                     signals = _conform(compute_signals(tables, day, cfg, ctx=ctx), RESULT_TABLES["signals"],
@@ -340,7 +349,11 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
 
                 stage = "write"
                 with display.stage("write", seconds):
-                    files = _write_results(tmp, tables, day, results)
+                    files = _write_results(tmp, results)
+                    if copying is not None:
+                        files.update(copying.result())
+                    else:
+                        files.update(_write_copied(tmp, tables, day))
                     backends.close(handle)
                     handle = None
                     _check_fail(stage, fail_stage)
@@ -355,6 +368,8 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
                     previous = _read_manifest(final)
                     _commit(home, day, signals, record, tmp, final, fail_stage)
         except BaseException as exc:
+            if copying is not None:
+                copying.wait()   # the writer must be done with tmp before it is removed
             if handle is not None:
                 with contextlib.suppress(Exception):
                     backends.close(handle)
@@ -391,12 +406,14 @@ def _watermarks(home: Home, day: dt.date) -> dict:
         con.close()
 
 
-def _write_results(tmp: Path, tables, day: dt.date, results: dict[str, pa.Table]) -> dict[str, dict]:
+def _prepare_tmp(tmp: Path) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    files: dict[str, dict] = {}
-    for name, table in results.items():
-        files[name] = _write_parquet(_sorted(table, SORT_KEYS[name]), tmp / f"{name}.parquet")
+
+
+def _copied_files(tables, day: dt.date) -> dict[str, tuple]:
+    """The result files that copy warehouse data as of D−1 (holdings valued, recent flows and
+    balances, the reference tables): name -> (expression, schema, sort keys)."""
     computed = {"holdings": (_holdings_expr(tables), RESULT_TABLES["holdings"], SORT_KEYS["holdings"]),
                 # flows and balances are the big files: on DuckDB they keep the warehouse's insertion
                 # order (deterministic for the same warehouse) instead of paying for a sort
@@ -405,24 +422,71 @@ def _write_results(tmp: Path, tables, day: dt.date, results: dict[str, pa.Table]
     for name in REFERENCE_TABLES:
         schema = contract_schema(name)
         computed[name] = (tables[name].select(*schema.names), schema, _reference_keys(name))
-    for name, (expr, schema, keys) in computed.items():
-        files[name] = _write_expr(expr, schema, keys, tmp / f"{name}.parquet", name)
-    return files
+    return computed
 
 
-def _write_expr(expr: ibis.Table, schema: pa.Schema, keys, path: Path, what: str) -> dict:
+def _write_results(tmp: Path, results: dict[str, pa.Table]) -> dict[str, dict]:
+    """The computed results (profiles, signals, tasks, excluded), sorted by their keys."""
+    return {name: _write_parquet(_sorted(table, SORT_KEYS[name]), tmp / f"{name}.parquet")
+            for name, table in results.items()}
+
+
+def _write_copied(tmp: Path, tables, day: dt.date, con=None) -> dict[str, dict]:
+    return {name: _write_expr(expr, schema, keys, tmp / f"{name}.parquet", name, con=con)
+            for name, (expr, schema, keys) in _copied_files(tables, day).items()}
+
+
+class _CopiedInBackground:
+    """On DuckDB, the copied files are written by a second connection in a thread while the tasks
+    stage (Python, one core) runs: DuckDB's COPY releases the GIL, so the two overlap on two cores.
+    ``result()`` waits and returns the files, or raises what the thread raised."""
+
+    def __init__(self, handle, tmp: Path, tables, day: dt.date):
+        import threading
+
+        self._files: dict[str, dict] | None = None
+        self._error: BaseException | None = None
+        self._con = handle.con.cursor()   # a connection of its own to the same database
+        self._thread = threading.Thread(target=self._work, args=(tmp, tables, day), name="yuanwei-write",
+                                        daemon=True)
+        self._thread.start()
+
+    def _work(self, tmp, tables, day) -> None:
+        try:
+            self._files = _write_copied(tmp, tables, day, con=self._con)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            self._error = exc
+        finally:
+            with contextlib.suppress(Exception):
+                self._con.close()
+
+    def result(self) -> dict[str, dict]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._files or {}
+
+    def wait(self) -> None:
+        self._thread.join()
+
+
+def _write_expr(expr: ibis.Table, schema: pa.Schema, keys, path: Path, what: str, con=None) -> dict:
     """Write a backend expression as Parquet with exactly ``schema``.
 
-    DuckDB writes the file itself (COPY … TO, streamed, parallel, nothing held in Python); Spark
-    returns Arrow to the driver and the rows are sorted here by the full key, so the file is the
-    same data whichever backend computed it.
+    DuckDB writes the file itself (COPY … TO, streamed, parallel, nothing held in Python; on
+    ``con`` when given, a second connection of the background writer); Spark returns Arrow to the
+    driver and the rows are sorted here by the full key, so the file is the same data whichever
+    backend computed it.
     """
     backend = expr._find_backend()
     if backend.name == "duckdb":
         typed = expr.select(*schema.names).cast(ibis.Schema.from_pyarrow(schema))
         if keys:
             typed = typed.order_by(*keys)
-        backend.to_parquet(typed, path, compression="zstd")
+        if con is None:
+            backend.to_parquet(typed, path, compression="zstd")
+        else:
+            con.execute(f"COPY ({backend.compile(typed)}) TO '{path}' (FORMAT 'parquet', COMPRESSION 'zstd')")
         return {"rows": pq.ParquetFile(path).metadata.num_rows, "sha256": _sha256(path)}
     if backend.name == "pyspark":
         # DataFrame.toArrow (PySpark 4) collects Arrow batches; ibis' own path goes through pandas
