@@ -135,25 +135,31 @@ def _over_capacity_signals(folder, day: dt.date, prev_day: dt.date) -> list[dict
     return rows
 
 
+_PROFILE_INDEX = {name: i for i, name in enumerate(PROFILE_COLUMNS)}
+
+
 class _Profile:
-    """A candidate's profile values (``PROFILE_COLUMNS``) with the read-only mapping API the
-    decisions use (``get``, ``[]``), in a fraction of a dict's memory: a large bank has hundreds of
-    thousands of candidates a day."""
+    """A candidate's profile values (``PROFILE_COLUMNS``, as one tuple) with the read-only mapping
+    API the decisions use (``get``, ``[]``), in a fraction of a dict's memory and build time: a
+    large bank has hundreds of thousands of candidates a day."""
 
-    __slots__ = PROFILE_COLUMNS
+    __slots__ = ("_values",)
 
-    def __init__(self, row: Mapping):
-        for name in PROFILE_COLUMNS:
-            object.__setattr__(self, name, row[name])
+    def __init__(self, values: tuple):
+        self._values = values
 
     def get(self, name: str, default=None):
-        return getattr(self, name, default)
+        i = _PROFILE_INDEX.get(name)
+        return default if i is None else self._values[i]
 
     def __getitem__(self, name: str):
-        try:
-            return getattr(self, name)
-        except AttributeError:
-            raise KeyError(name) from None
+        return self._values[_PROFILE_INDEX[name]]
+
+
+def _profiles_of(profiles: pa.Table, ids: list[str]) -> dict[str, _Profile]:
+    mine = profiles.filter(pc.is_in(profiles["customer_id"], value_set=pa.array(ids, pa.string())))
+    columns = [mine.column(name).to_pylist() for name in PROFILE_COLUMNS]
+    return {values[0]: _Profile(values) for values in zip(*columns)}
 
 
 class _SignalTexts:
@@ -245,8 +251,7 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
     texts = _SignalTexts(signals)
     ids = sorted(by_customer)
     # only the candidates' profiles come to Python (a bank has far more customers than candidates)
-    mine = profiles.filter(pc.is_in(profiles["customer_id"], value_set=pa.array(ids, pa.string())))
-    profile_of = {p["customer_id"]: _Profile(p) for p in mine.select(PROFILE_COLUMNS).to_pylist()}
+    profile_of = _profiles_of(profiles, ids)
     excluded: list[dict] = []
 
     def exclude(cid: str, rules, staff_id, block: Block):

@@ -75,22 +75,41 @@ def assessment_valid(profile: Mapping, day: dt.date, cfg: OffersConfig) -> bool:
     return (day - on).days <= cfg.assessment_valid_days  # exactly 365 days old is still valid
 
 
-def unsuitable(product: Mapping, profile: Mapping, day: dt.date, funds: Decimal,
-               cfg: OffersConfig) -> str | None:
+@dataclass(frozen=True)
+class Suitability:
+    """What suitability needs to know of one customer on D, worked out once per customer."""
+
+    assessed: bool          # a valid risk assessment (assessment_valid)
+    level: int              # its level j of Cj (0 without a valid assessment)
+    elderly: bool           # aged elderly_age or more
+
+    @classmethod
+    def of(cls, profile: Mapping, day: dt.date, cfg: OffersConfig) -> "Suitability":
+        assessed = assessment_valid(profile, day, cfg)
+        age = profile.get("age")
+        return cls(assessed, int(profile["risk_level"][1]) if assessed else 0,
+                   age is not None and not pd.isna(age) and int(age) >= cfg.elderly_age)
+
+
+def why_unsuitable(product: Mapping, who: Suitability, funds: Decimal, cfg: OffersConfig) -> str | None:
     """The reason code why this product may not be offered to this customer, or None."""
     rating = product["rating"] if "rating" in product else int(product["risk_rating"][1])
-    if not assessment_valid(profile, day, cfg):
+    if not who.assessed:
         if product["category"] not in cfg.unassessed_categories:
             return "no_assessment"
-    elif rating > int(profile["risk_level"][1]):
+    elif rating > who.level:
         return "risk_mismatch"
-    age = profile.get("age")
-    if age is not None and not pd.isna(age) and int(age) >= cfg.elderly_age \
-            and rating > int(cfg.elderly_max_risk[1]):
+    if who.elderly and rating > int(cfg.elderly_max_risk[1]):
         return "elderly"
     if product["min_amount"] is not None and Decimal(product["min_amount"]) > funds:
         return "below_min_amount"
     return None
+
+
+def unsuitable(product: Mapping, profile: Mapping, day: dt.date, funds: Decimal,
+               cfg: OffersConfig) -> str | None:
+    """The reason code why this product may not be offered to this customer, or None."""
+    return why_unsuitable(product, Suitability.of(profile, day, cfg), funds, cfg)
 
 
 def lacking_services(profile: Mapping) -> list[str]:
@@ -151,8 +170,9 @@ def offers_for_rule(rule: str, profile: Mapping, day: dt.date, catalogue: Catalo
         out.dropped = NO_PRODUCT
         return out
     kept, reasons = [], set()
+    who = Suitability.of(profile, day, cfg)
     for prod in pool:
-        why = unsuitable(prod, profile, day, funds, cfg)
+        why = why_unsuitable(prod, who, funds, cfg)
         if why:
             reasons.add(why)
         else:

@@ -36,14 +36,11 @@ def policy_facts(tables: Mapping[str, ibis.Table], day: dt.date, customer_ids: l
     """One row per customer (index customer_id) with contacts_short, contacts_long, refused_recent,
     dnd_ever and plan_holder (zh-CN "网点营销中：张三" or None)."""
     ids = sorted(set(customer_ids))
-    out = pd.DataFrame(index=pd.Index(ids, name="customer_id"))
-    out["contacts_short"] = 0
-    out["contacts_long"] = 0
-    out["refused_recent"] = False
-    out["dnd_ever"] = False
-    out["plan_holder"] = None
+    index = pd.Index(ids, name="customer_id")
     if not ids:
-        return out
+        return pd.DataFrame({"contacts_short": pd.Series(dtype="int64"), "contacts_long": pd.Series(dtype="int64"),
+                             "refused_recent": pd.Series(dtype=bool), "dnd_ever": pd.Series(dtype=bool),
+                             "plan_holder": pd.Series(dtype=object)}, index=index)
     yesterday = day - dt.timedelta(days=1)
     short_from = day - dt.timedelta(days=cfg.pressure_short_days)
     long_from = day - dt.timedelta(days=cfg.pressure_long_days)
@@ -59,12 +56,13 @@ def policy_facts(tables: Mapping[str, ibis.Table], day: dt.date, customer_ids: l
              .group_by("customer_id")
              .aggregate(contacts_short=lambda t: t.s.sum(), contacts_long=lambda t: t.l.sum(),
                         refused_n=lambda t: t.r.sum(), dnd_n=lambda t: t.d.sum())
-             .to_pandas().set_index("customer_id"))
-    if not facts.empty:
-        out.loc[facts.index, "contacts_short"] = facts.contacts_short.astype(int)
-        out.loc[facts.index, "contacts_long"] = facts.contacts_long.astype(int)
-        out.loc[facts.index, "refused_recent"] = facts.refused_n.astype(int) > 0
-        out.loc[facts.index, "dnd_ever"] = facts.dnd_n.astype(int) > 0
+             .to_pyarrow().to_pandas().set_index("customer_id"))
+    # customers without contacts: zero counts (a reindex, not row-by-row assignment)
+    facts = facts.reindex(index, fill_value=0)
+    out = pd.DataFrame({"contacts_short": facts.contacts_short.astype("int64"),
+                        "contacts_long": facts.contacts_long.astype("int64"),
+                        "refused_recent": facts.refused_n.astype("int64") > 0,
+                        "dnd_ever": facts.dnd_n.astype("int64") > 0}, index=index)
 
     p = restrict(tables["channel_plans"], ids)
     p = p.filter(p.valid_from <= day, p.valid_to >= day, p.channel != cfg.own_plan_channel)
@@ -72,11 +70,12 @@ def policy_facts(tables: Mapping[str, ibis.Table], day: dt.date, customer_ids: l
     plans = (p.left_join(s, p.staff_id == s.staff_key)
              .select("customer_id", "channel", "plan", "valid_from", "staff_id", "staff_name")
              .to_pandas())
+    out["plan_holder"] = None
     if not plans.empty:
         plans = plans.sort_values(["customer_id", "channel", "valid_from", "staff_id"], na_position="last")
         plans["holder"] = [_holder(r) for r in plans.itertuples()]
         held = plans.groupby("customer_id", sort=True)["holder"].agg("；".join)
-        out.loc[held.index, "plan_holder"] = held
+        out["plan_holder"] = held.reindex(index).astype(object).where(lambda x: x.notna(), None)
     return out
 
 
