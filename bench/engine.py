@@ -201,13 +201,13 @@ def postgres(base: Path, day: dt.date) -> dict:
             cols = TABLES[name].stored_columns()
             types = {"VARCHAR": "text", "BIGINT": "bigint", "DOUBLE": "double precision"}
             pg.execute(f"CREATE TABLE {name} (" + ", ".join(f'"{c}" {types.get(s, s)}' for c, s in cols) + ")")
-            buf = io.BytesIO()
-            data = con.execute(f"SELECT * FROM {name}").to_arrow_table()
-            pacsv.write_csv(data, buf, pacsv.WriteOptions(include_header=False))
-            buf.seek(0)
+            # streamed in batches: at 1M customers transactions alone are ~50M rows
+            reader = con.execute(f"SELECT * FROM {name}").to_arrow_reader(500_000)
             with pg.cursor().copy(f"COPY {name} FROM STDIN (FORMAT csv)") as copy:
-                while chunk := buf.read(1 << 20):
-                    copy.write(chunk)
+                for batch in reader:
+                    buf = io.BytesIO()
+                    pacsv.write_csv(batch, buf, pacsv.WriteOptions(include_header=False))
+                    copy.write(buf.getvalue())
         for name, cols in (("transactions", "customer_id, booked_at_day"), ("balances", "customer_id, as_of"),
                            ("contacts", "customer_id, at_day"), ("holdings", "customer_id"),
                            ("customers", "customer_id"), ("nav", "product_id, as_of")):
