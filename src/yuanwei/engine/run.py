@@ -436,10 +436,14 @@ def _write_copied(tmp: Path, tables, day: dt.date, con=None) -> dict[str, dict]:
             for name, (expr, schema, keys) in _copied_files(tables, day).items()}
 
 
+COPY_MEMORY_LIMIT = "600MB"   # DuckDB's ceiling while it writes the copied files beside signals and tasks
+
+
 class _CopiedInBackground:
-    """On DuckDB, the copied files are written by a second connection in a thread while the tasks
-    stage (Python, one core) runs: DuckDB's COPY releases the GIL, so the two overlap on two cores.
-    ``result()`` waits and returns the files, or raises what the thread raised."""
+    """On DuckDB, the copied files are written by a second connection in a thread while signals
+    and tasks (Python, one core) run: DuckDB's COPY releases the GIL, so the two overlap. DuckDB
+    is held to one thread less than the machine's cores meanwhile, so the Python stages keep a
+    core of their own. ``result()`` waits and returns the files, or raises what the thread raised."""
 
     def __init__(self, handle, tmp: Path, tables, day: dt.date):
         import threading
@@ -447,6 +451,13 @@ class _CopiedInBackground:
         self._files: dict[str, dict] | None = None
         self._error: BaseException | None = None
         self._con = handle.con.cursor()   # a connection of its own to the same database
+        from yuanwei.warehouse.backends import run_memory_limit
+
+        self._threads = self._con.execute("SELECT current_setting('threads')").fetchone()[0]
+        self._memory = run_memory_limit()
+        self._con.execute(f"SET threads = {max(1, int(self._threads) - 1)}")
+        # a streamed COPY needs little: the memory stays with the Python stages it overlaps
+        self._con.execute(f"SET memory_limit = '{COPY_MEMORY_LIMIT}'")
         self._thread = threading.Thread(target=self._work, args=(tmp, tables, day), name="yuanwei-write",
                                         daemon=True)
         self._thread.start()
@@ -457,6 +468,9 @@ class _CopiedInBackground:
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             self._error = exc
         finally:
+            with contextlib.suppress(Exception):
+                self._con.execute(f"SET threads = {int(self._threads)}")
+                self._con.execute(f"SET memory_limit = '{self._memory}'")
             with contextlib.suppress(Exception):
                 self._con.close()
 

@@ -90,6 +90,11 @@ def close(handle) -> None:
 RUN_MEMORY_LIMIT = "1500MB"
 
 
+def run_memory_limit() -> str:
+    """DuckDB's memory ceiling for a run: ``YUANWEI_RUN_MEMORY_LIMIT``, else ``YUANWEI_MEMORY_LIMIT``."""
+    return os.environ.get("YUANWEI_RUN_MEMORY_LIMIT") or os.environ.get("YUANWEI_MEMORY_LIMIT") or RUN_MEMORY_LIMIT
+
+
 def _open_duckdb(home: Home):
     import duckdb
 
@@ -99,7 +104,7 @@ def _open_duckdb(home: Home):
     # (Context.balance_facts) fits in it where the earlier join-based snapshots failed at 1GB.
     spill = home.root / "tmp" / "duckdb"
     spill.mkdir(parents=True, exist_ok=True)
-    limit = os.environ.get("YUANWEI_RUN_MEMORY_LIMIT") or os.environ.get("YUANWEI_MEMORY_LIMIT") or RUN_MEMORY_LIMIT
+    limit = run_memory_limit()
     try:
         con = ibis.duckdb.connect(home.warehouse, read_only=True, temp_directory=str(spill), memory_limit=limit)
     except duckdb.IOException as exc:  # another process (ingest) holds the write lock
