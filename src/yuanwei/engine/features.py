@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from yuanwei.contract.schema import FOUR_BASIC_PRODUCTS
 from yuanwei.engine.rules import RulesConfig
-from yuanwei.engine.signals.base import CENT, Context, left_join
+from yuanwei.engine.signals.base import Context, left_join
 from yuanwei.results import RESULT_TABLES
 
 PROFILES_SCHEMA: pa.Schema = RESULT_TABLES["profiles"]
@@ -69,7 +69,7 @@ def persona_expr(t: ir.Table, f: Mapping) -> ir.StringValue:
 
 
 def _profile_expr(ctx: Context) -> ir.Table:
-    f, y, day = ctx.cfg.features, ctx.y, ctx.day
+    f, day = ctx.cfg.features, ctx.day
     c = ctx.customers.select(*CONTRACT_COLUMNS)
 
     # latest snapshot, avg30 window and the snapshot 30 days before: one balances pass (balance_facts)

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import ibis
-import numpy as np
 import pandas as pd
 
 CALL_HOURS = tuple(range(9, 20))  # windows start 09:00 … 19:00 (the last ends 20:00)

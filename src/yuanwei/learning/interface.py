@@ -16,6 +16,9 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+# the file in <home>/models that names the newest stored models (written by learning.store)
+LATEST = "LATEST"
+
 
 @runtime_checkable
 class Propensity(Protocol):

@@ -22,12 +22,11 @@ import pandas as pd
 
 from yuanwei.learning.calltime import LearnedCallTime
 from yuanwei.learning.features import build_features, run_points
-from yuanwei.learning.interface import CallTime, Propensity
+from yuanwei.learning.interface import LATEST, CallTime, Propensity
 from yuanwei.learning.model import Design, Fitted, apply_platt
 from yuanwei.paths import Home
 
 MIN_EXAMPLES = 500  # below this many answered offers the priors stand in (issue 5)
-LATEST = "LATEST"
 
 
 class LearnedPropensity:

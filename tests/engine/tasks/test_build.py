@@ -12,6 +12,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from yuanwei.learning.interface import LATEST
+
 D = dt.date(2026, 11, 30)
 RULES = ["birthday", "relative_birthday", "maturity", "large_inflow", "large_outflow", "idle_cash", "fund_move",
          "tier_up", "aum_drop", "payroll_stopped", "risk_assessment_expiring", "new_customer", "market_shock",
@@ -135,7 +137,7 @@ def test_a_learned_model_drops_in_through_learning_store(world, duckdb_backend, 
     store.load_latest = lambda h: (FakePropensity(), FakeCallTime())
     monkeypatch.setitem(sys.modules, "yuanwei.learning.store", store)
     home.models_dir.mkdir(parents=True, exist_ok=True)
-    (home.models_dir / "LATEST").write_text("lgbm-test-1")  # the store's pointer: a model was learned
+    (home.models_dir / LATEST).write_text("lgbm-test-1")  # the store's pointer: a model was learned
     for cid in ("C1", "C2"):
         world.customer(cid, familiarity="A")
         world.signal(cid, "aum_drop", 3)

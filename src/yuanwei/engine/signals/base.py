@@ -228,11 +228,9 @@ class Context:
             return arg.argmax(key, where=where)
         return _builtin_arg_max(name, arg.type(), key.type())(arg, key, where=where)
 
-    @property
+    @functools.cached_property
     def backend_name(self) -> str:
-        if not hasattr(self, "_backend_name"):
-            self._backend_name = self.tables["balances"]._find_backend().name
-        return self._backend_name
+        return self.tables["balances"]._find_backend().name
 
     def balance_facts(self) -> ir.Table:
         """Everything the run reads from ``balances``, per customer, in ONE aggregation pass
@@ -337,18 +335,13 @@ class Context:
         )
 
 
-_ARG_MAX_UDFS: dict = {}
-
-
+@functools.lru_cache(maxsize=None)
 def _builtin_arg_max(name: str, arg_type, key_type):
     """A builtin aggregate ``name(arg, key)`` typed for these columns (Ibis needs the signature)."""
-    cache_key = (name, str(arg_type), str(key_type))
-    if cache_key not in _ARG_MAX_UDFS:
-        def fn(arg, key):  # the body is never run: the backend's own function is called
-            ...
-        fn.__annotations__ = {"arg": arg_type, "key": key_type, "return": arg_type}
-        _ARG_MAX_UDFS[cache_key] = ibis.udf.agg.builtin(fn, name=name)
-    return _ARG_MAX_UDFS[cache_key]
+    def fn(arg, key):  # the body is never run: the backend's own function is called
+        ...
+    fn.__annotations__ = {"arg": arg_type, "key": key_type, "return": arg_type}
+    return ibis.udf.agg.builtin(fn, name=name)
 
 
 def left_join(left: ir.Table, right: ir.Table, key: str) -> ir.Table:

@@ -40,7 +40,7 @@ from yuanwei.results import RESULT_TABLES, run_dir_name
 __all__ = ["build_tasks", "load_tasks_config", "TasksConfig"]
 
 NO_PROFILE = Block("not_customer", "非当日客户")
-# the profile columns the decisions read (only these come to Python, one dict per candidate)
+# the profile columns the decisions read (only these come to Python, one tuple per candidate)
 PROFILE_COLUMNS = ("customer_id", "branch_id", "remote_staff_id", "age", "persona", "familiarity", "tier",
                    "current", "risk_level", "risk_assessed_on", "marketing_consent", "do_not_call",
                    "do_not_disturb", *(f"has_{s}" for s in FOUR_BASIC_PRODUCTS))
@@ -166,8 +166,8 @@ class _SignalTexts:
     """The evidence and explanation of the day's signals, left in Arrow: only the tasks' few come
     to Python (a large bank has ~10⁶ signals a day; their texts are most of their memory).
 
-    Entries of the day's signals carry ``row`` (their index in the signals table) and ``order``
-    (their rank by customer, rule, due date and evidence: the order the texts would sort in)."""
+    Entries of the day's signals carry ``row``: their index in the signals table, which is sorted
+    by customer, rule, due date and evidence, so ``row`` orders them as their texts would."""
 
     def __init__(self, signals: pa.Table):
         self.evidence = signals.column("evidence")
@@ -181,15 +181,10 @@ class _SignalTexts:
 
 def _group(signals: pa.Table, carried: list[dict]) -> dict[str, list[dict]]:
     by_customer: dict[str, list[dict]] = defaultdict(list)
-    order = pc.sort_indices(signals, sort_keys=[(k, "ascending") for k in
-                                                ("customer_id", "rule", "due_date", "evidence")])
-    rank = np.empty(signals.num_rows, dtype=np.int64)
-    rank[order.to_numpy()] = np.arange(signals.num_rows)
     rows = signals.select(["customer_id", "rule", "urgency", "due_date"]).to_pylist()
-    for i, (s, r) in enumerate(zip(rows, rank.tolist())):
+    for i, s in enumerate(rows):
         s["carried_from"] = None
         s["row"] = i
-        s["order"] = r
         by_customer[s["customer_id"]].append(s)
     for e in carried:
         fresh = {x["rule"] for x in by_customer.get(e["customer_id"], ()) if x["carried_from"] is None}
@@ -199,9 +194,9 @@ def _group(signals: pa.Table, carried: list[dict]) -> dict[str, list[dict]]:
 
 
 def _entry_order(e: dict):
-    """Within one rule and due date: today's signals by their rank (= by evidence), carried-over
+    """Within one rule and due date: today's signals by their row (= by evidence), carried-over
     entries by their evidence text (a rule's entries are all of today or all carried over)."""
-    return (0, e["order"], "") if "order" in e else (1, 0, e.get("evidence") or "")
+    return (0, e["row"], "") if "row" in e else (1, 0, e.get("evidence") or "")
 
 
 def _describe_task(t: dict, texts: _SignalTexts) -> None:
@@ -247,6 +242,8 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
     propensity = propensity or load_propensity(home, cfg.propensity)
     call_time = call_time or load_call_time(home, cfg.windows)
 
+    # in the signals file's order (the run's signals already are: sorting them again is cheap)
+    signals = signals.sort_by([(k, "ascending") for k in ("customer_id", "rule", "due_date", "evidence")])
     by_customer = _group(signals, _carried_over(tables, home, day, cfg))
     texts = _SignalTexts(signals)
     ids = sorted(by_customer)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from yuanwei.engine.tasks.config import PropensityConfig, WindowsConfig
 from yuanwei.engine.tasks.windows import HistoryCallTime
-from yuanwei.learning.interface import CallTime, Propensity
+from yuanwei.learning.interface import LATEST, CallTime, Propensity
 from yuanwei.paths import Home
 
 
@@ -38,7 +38,7 @@ def _learned(home: Home | None) -> tuple[Propensity | None, CallTime | None]:
     """The latest learned models, or (None, None) while learning is absent or has too little history."""
     if home is None:
         return None, None
-    if not (home.models_dir / "LATEST").is_file():  # nothing learned yet: skip importing LightGBM
+    if not (home.models_dir / LATEST).is_file():  # nothing learned yet: skip importing LightGBM
         return None, None
     try:
         from yuanwei.learning.store import load_latest
