@@ -30,6 +30,7 @@ from yuanwei.contract.schema import LOAD_ORDER, TABLES, TIMEZONE, Table
 from yuanwei.contract.validation import REASONS, check_sql, lit, q
 from yuanwei.errors import UsageError
 from yuanwei.paths import Home
+from yuanwei.warehouse import stamps
 from yuanwei.warehouse.db import connect
 from yuanwei.warehouse.load import configure, ensure_load_log, is_empty, record_load, upsert
 
@@ -156,6 +157,7 @@ def ingest_folder(home: Home, folder: Path, encoding: str | None = None, progres
                   "tables": {}, "unknown_files": unknown}
         con.execute("BEGIN TRANSACTION")
         try:
+            stamps.ensure_stamps(con)
             total = sum(s.size for s in sources.values())
             base = 0
             with _Progress(total, progress) as bar:

@@ -10,6 +10,7 @@ import duckdb
 from yuanwei.contract.schema import Table
 from yuanwei.contract.validation import SESSION_SQL, lit, q
 from yuanwei.paths import Home
+from yuanwei.warehouse import stamps
 
 # DuckDB spills to disk past this, which keeps a 50M-row load within a few GB of memory
 DEFAULT_MEMORY_LIMIT = "1GB"
@@ -59,13 +60,18 @@ def upsert(con: duckdb.DuckDBPyConnection, table: Table, staging: str) -> int:
         con.execute(f"DROP TABLE {q(table.name)}")
         con.execute(f"ALTER TABLE {q(staging)} DROP COLUMN __line")
         con.execute(f"ALTER TABLE {q(staging)} RENAME TO {q(table.name)}")
+        stamps.add_rows(con, table.name, q(table.name))
         return 0
     cols = ", ".join(q(name) for name, _ in table.stored_columns())
     on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in table.key)
-    replaced = con.execute(f"DELETE FROM {q(table.name)} t USING {q(staging)} s WHERE {on}").fetchone()[0]
+    # the replaced rows leave the content stamps, the new ones enter them (warehouse.stamps)
+    gone = con.execute(f"DELETE FROM {q(table.name)} t USING {q(staging)} s WHERE {on} "
+                       f"{stamps.returning_sql(table.name)}").to_arrow_table()
+    stamps.subtract_returned(con, table.name, gone)
     con.execute(f"INSERT INTO {q(table.name)} ({cols}) SELECT {cols} FROM {q(staging)}")
+    stamps.add_rows(con, table.name, q(staging))
     con.execute(f"DROP TABLE {q(staging)}")
-    return int(replaced)
+    return gone.num_rows
 
 
 def record_load(con: duckdb.DuckDBPyConnection, report: dict, finished_at: str) -> None:
