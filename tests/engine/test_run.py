@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import shutil
@@ -16,6 +17,7 @@ import pytest
 
 from _bank import DAY, bank_rows, write_bank
 from yuanwei.engine.export import export_results
+from yuanwei.engine.record import signal_history
 from yuanwei.engine.run import STAGES, StageFailed, format_summary, run_day
 from yuanwei.errors import RunInProgress, UsageError
 from yuanwei.paths import Home
@@ -107,7 +109,7 @@ def test_a_failure_at_any_stage_leaves_every_previous_result_untouched(tmp_path,
     bank = Home(tmp_path / "home")
     shutil.copytree(bank_with_two_runs.root, bank.root)
     before = folder_bytes(bank.runs_dir)
-    history_before = warehouse_rows(bank, "SELECT * FROM signal_history ORDER BY ALL")
+    history_before = signal_history(bank)
     # new data that would change D's results if the run went through
     con = duckdb.connect(str(bank.warehouse))
     con.execute("""INSERT INTO transactions VALUES ('TX-NEW', 'AC0001', 'C0001', TIMESTAMP '2026-11-29 20:00:00',
@@ -121,7 +123,7 @@ def test_a_failure_at_any_stage_leaves_every_previous_result_untouched(tmp_path,
     assert failed.value.stage == stage
     assert folder_bytes(bank.runs_dir) == before
     assert sorted(p.name for p in bank.runs_dir.iterdir()) == ["2026-11-29", "2026-11-30"]
-    assert warehouse_rows(bank, "SELECT * FROM signal_history ORDER BY ALL") == history_before
+    assert signal_history(bank).equals(history_before)
     failed_runs = warehouse_rows(bank, "SELECT error FROM runs WHERE status = 'failed'")
     assert len(failed_runs) == 1 and failed_runs[0][0].startswith(f"{stage}: ")
     assert "injected failure" in failed_runs[0][0]
@@ -194,14 +196,13 @@ def test_the_run_record_says_what_the_run_saw_and_found(bank):
     from yuanwei.engine.rules import load_rules
 
     summary = run_day(bank, DAY, progress=False)
-    run_day(bank, DAY, progress=False)   # the rerun replaces D's signal_history, adds a run
+    run_day(bank, DAY, progress=False)   # the rerun replaces D's signals (its signal history), adds a run
 
     con = duckdb.connect(str(bank.warehouse), read_only=True)
     from yuanwei.engine.record import read_runs
 
     runs = read_runs(con, DAY)
-    history = con.execute("SELECT customer_id, rule, run_id FROM signal_history WHERE date = ? ORDER BY ALL",
-                          [DAY]).fetchall()
+    history = signal_history(bank, DAY).select(["customer_id", "rule", "run_id"]).to_pylist()
     con.close()
     assert len(runs) == 2 and {r["status"] for r in runs} == {"ok"}
     first = next(r for r in runs if r["run_id"] == summary["run_id"])
@@ -223,7 +224,10 @@ def test_the_run_record_says_what_the_run_saw_and_found(bank):
     assert first["row_counts"]["flows"] > 0 and first["finished_at"] >= first["started_at"]
     # signal_history holds D's signals once, from the latest run
     assert len(history) == len(signals)
-    assert {h[2] for h in history} == {runs[0]["run_id"]}
+    assert {h["run_id"] for h in history} == {runs[0]["run_id"]}
+    # the warehouse keeps no copy of them
+    assert warehouse_rows(bank, "SELECT count(*) FROM information_schema.tables "
+                                "WHERE table_name = 'signal_history'") == [(0,)]
 
     text = format_summary(summary)
     assert "维护信号 / signals" in text and "2026-11-30" in text
@@ -300,5 +304,6 @@ def test_a_demo_bank_ingested_then_run_end_to_end(home, tmp_path):
     # D's results and export are untouched by the next day's run
     export_results(home, "signals", day, tmp_path / "b.csv")
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
-    dates = warehouse_rows(home, "SELECT date, count(*) FROM signal_history GROUP BY date ORDER BY date")
+    history = signal_history(home)
+    dates = sorted(collections.Counter(history.column("date").to_pylist()).items())
     assert dates == [(day, summary["signals"]), (day + dt.timedelta(days=1), nxt["signals"])]

@@ -8,8 +8,8 @@ Stages, in order:
     signals   the signal library (``engine.signals.compute_signals``)
     tasks     signals → tasks and excluded candidates (``engine.tasks.build_tasks``, when present)
     write     every result file of ``yuanwei.results`` as Parquet into a temp folder beside D's
-    record    in one warehouse transaction: D's ``signal_history`` rows replaced and the ``runs`` row
-              written; then the temp folder is swapped into ``<home>/runs/<D>/``
+    record    in one warehouse transaction: the ``runs`` row written; inside it the temp folder is
+              swapped into ``<home>/runs/<D>/`` (whose signals.parquet is D's signal history)
 
 **Atomic**: nothing visible changes until the swap; a failure in any stage removes the temp folder
 and leaves the previous results of D (and of every other day) as they were, and records the attempt
@@ -366,7 +366,7 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
                     (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1,
                                                            sort_keys=True, default=str), encoding="utf-8")
                     previous = _read_manifest(final)
-                    _commit(home, day, signals, record, tmp, final, fail_stage)
+                    _commit(home, record, tmp, final, fail_stage)
         except BaseException as exc:
             if copying is not None:
                 copying.wait()   # the writer must be done with tmp before it is removed
@@ -539,9 +539,9 @@ def _read_manifest(folder: Path) -> dict | None:
         return None
 
 
-def _commit(home: Home, day, signals: pa.Table, record: dict, tmp: Path, final: Path, fail_stage) -> None:
-    """One warehouse transaction (signal_history + runs), the folder swap inside it."""
-    from yuanwei.engine.record import ensure_record_tables, insert_run, replace_signal_history
+def _commit(home: Home, record: dict, tmp: Path, final: Path, fail_stage) -> None:
+    """One warehouse transaction (the ``runs`` row), the folder swap inside it."""
+    from yuanwei.engine.record import ensure_record_tables, insert_run
     from yuanwei.warehouse.db import connect
 
     con = connect(home.warehouse)
@@ -549,7 +549,6 @@ def _commit(home: Home, day, signals: pa.Table, record: dict, tmp: Path, final: 
         ensure_record_tables(con)
         con.execute("BEGIN TRANSACTION")
         try:
-            replace_signal_history(con, day, signals, record["run_id"])
             record.update(status="ok", finished_at=_now(), error=None)
             insert_run(con, record)
             _check_fail("record", fail_stage)
