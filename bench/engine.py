@@ -101,6 +101,17 @@ def prepare(customers: int, days: int, seed: int) -> Path:
     demo, base = OUT / f"demo-{tag}", OUT / f"warehouse-{tag}.duckdb"
     if base.exists():
         log(f"reusing {base}")
+        import duckdb
+
+        from yuanwei.warehouse.stamps import ensure_stamps, has_stamps
+
+        con = duckdb.connect(str(base))
+        try:
+            if not has_stamps(con):   # a warehouse ingested before content stamps existed
+                log("stamping it (warehouse.stamps)")
+                ensure_stamps(con)
+        finally:
+            con.close()
         return base
     if not (demo / ".done").exists():
         log(f"generating {customers:,} customers × {days} days → {demo}")

@@ -296,11 +296,29 @@ def test_a_demo_bank_ingested_then_run_end_to_end(home, tmp_path):
     extract.mkdir()
     con.execute(f"""COPY (SELECT customer_id, as_of + 1 AS as_of, current, time_deposit, investments, aum
                     FROM balances WHERE as_of = DATE '{end}') TO '{extract / "balances.csv"}' (HEADER)""")
+    con.execute(f"""COPY (SELECT txn_id || '-n' AS txn_id, account_id, customer_id, booked_at + INTERVAL 1 DAY
+                    AS booked_at, amount, kind, counterparty, channel FROM transactions
+                    WHERE booked_at_day = DATE '{end}') TO '{extract / "transactions.csv"}' (HEADER)""")
     con.close()
     second = ingest_folder(home, extract, progress=False)
+    before = tmp_path / "before"
+    shutil.copytree(home.root, before)
     nxt = run_day(home, day + dt.timedelta(days=1), progress=False)
 
     assert nxt["latest_load_id"] == second["load_id"] and nxt["max_balance_as_of"] == day
+    # the run state of D was carried to D+1, and gives what a full build gives, to the byte
+    assert nxt["state"] == f"carried from {day} / 沿用 {day} 的状态"
+    rebuilt = run_day(Home(before), day + dt.timedelta(days=1), progress=False, full=True)
+    assert rebuilt["state"].startswith("full run")
+    for what in ("signals", "tasks", "excluded"):
+        export_results(home, what, day + dt.timedelta(days=1), tmp_path / f"carried-{what}.csv")
+        export_results(Home(before), what, day + dt.timedelta(days=1), tmp_path / f"full-{what}.csv")
+        assert (tmp_path / f"carried-{what}.csv").read_bytes() == (tmp_path / f"full-{what}.csv").read_bytes()
+    for name in ("profiles", "_state/balances", "_state/flows"):
+        assert nxt["row_counts"][name] == rebuilt["row_counts"][name]
+    carried_profiles = pq.read_table(home.runs_dir / str(day + dt.timedelta(days=1)) / "profiles.parquet")
+    full_profiles = pq.read_table(before / "runs" / str(day + dt.timedelta(days=1)) / "profiles.parquet")
+    assert carried_profiles.equals(full_profiles)
     # D's results and export are untouched by the next day's run
     export_results(home, "signals", day, tmp_path / "b.csv")
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()

@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS runs (
     excluded INTEGER,
     signals_per_rule VARCHAR,         -- JSON {rule: count}
     stage_seconds VARCHAR,            -- JSON {stage: seconds}
-    row_counts VARCHAR                -- JSON {result file: rows}
+    row_counts VARCHAR,               -- JSON {result file: rows}
+    state VARCHAR                     -- the run state: carried from which run, or why it was built
 )
 """
 
@@ -56,13 +57,14 @@ RUN_COLUMNS = (
     "run_id", "date", "backend", "full", "status", "error", "started_at", "finished_at", "pid", "host",
     "rules_version", "rules_hash", "max_booked_at_day", "max_balance_as_of", "max_contact_at",
     "latest_load_id", "signals", "customers_touched", "tasks", "excluded", "signals_per_rule",
-    "stage_seconds", "row_counts",
+    "stage_seconds", "row_counts", "state",
 )
 JSON_COLUMNS = ("signals_per_rule", "stage_seconds", "row_counts")
 
 
 def ensure_record_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RUNS_DDL)
+    con.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS state VARCHAR")   # runs recorded before it
     # the old warehouse copy of the run folders' signals (see the module docstring)
     con.execute("DROP TABLE IF EXISTS signal_history")
 

@@ -44,6 +44,8 @@ import pyarrow.parquet as pq
 from yuanwei.contract.schema import TABLES, TIMEZONE
 from yuanwei.engine.features import compute_features
 from yuanwei.engine.signals import Context, compute_signals
+from yuanwei.engine.state import STAMPED, find_previous, write_state
+from yuanwei.engine.state import manifest as state_manifest
 from yuanwei.errors import RunInProgress, UsageError
 from yuanwei.paths import Home
 from yuanwei.results import DEC6, MONEY, REFERENCE_TABLES, RESULT_TABLES, run_dir_name
@@ -299,6 +301,7 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
         stage = "config"
         handle = None
         copying: _CopiedInBackground | None = None
+        saving: _Background | None = None
         try:
             with _Display(progress, day, backend) as display:
                 with display.stage("config", seconds):
@@ -308,25 +311,34 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
 
                 stage = "backend"
                 with display.stage("backend", seconds):
-                    record.update(_watermarks(home, day))
+                    marks, stamps = _watermarks(home, day, own_lake=_own_lake(home, backend))
+                    record.update(marks)
                     handle, raw = backends.open_tables(home, backend, spark_master)
                     tables = backends.as_of(raw, day)
+                    # the previous run's state, when it can be carried (engine.state); else built
+                    previous, record["state"] = ((None, "full run requested / 指定全量") if full
+                                                 else find_previous(home.runs_dir, day, cfg, stamps))
                     _check_fail(stage, fail_stage)
 
-                # one context for features and signals: the shared intermediates (the balances
-                # pass, the flow aggregate) are computed once per run
-                ctx = Context(tables, day, cfg)
+                # one context for features and signals: the run state (balances window, flow
+                # sums) and what derives from it are computed once per run
+                ctx = Context(tables, day, cfg, previous=previous)
                 stage = "features"
                 with display.stage("features", seconds):
                     profiles = _conform(compute_features(tables, day, cfg, ctx=ctx),
                                         RESULT_TABLES["profiles"], "profiles")
+                    # the state for the next run, written meanwhile; carried only when its data is stamped
+                    _prepare_tmp(tmp)
+                    states = {name: t.to_pyarrow() for name, t in ctx.states().items()}
+                    meta = state_manifest(cfg, day, stamps) if stamps else None
+                    saving = _Background(write_state, tmp, states, meta)
+                    del states
                     _check_fail(stage, fail_stage)
 
                 # the files that copy warehouse data depend on neither signals nor tasks: on DuckDB
                 # they are written meanwhile, while those stages spend most of their time in Python
                 # on one core (the "write" stage then waits for what is left). Started here, the
                 # copy is done before the tasks stage holds the most Python objects.
-                _prepare_tmp(tmp)
                 if backend == "duckdb":
                     copying = _CopiedInBackground(handle, tmp, tables, day)
 
@@ -350,6 +362,7 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
                 stage = "write"
                 with display.stage("write", seconds):
                     files = _write_results(tmp, results)
+                    files.update(saving.result())
                     if copying is not None:
                         files.update(copying.result())
                     else:
@@ -368,8 +381,9 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
                     previous = _read_manifest(final)
                     _commit(home, record, tmp, final, fail_stage)
         except BaseException as exc:
-            if copying is not None:
-                copying.wait()   # the writer must be done with tmp before it is removed
+            for writer in (copying, saving):
+                if writer is not None:
+                    writer.wait()   # the writers must be done with tmp before it is removed
             if handle is not None:
                 with contextlib.suppress(Exception):
                     backends.close(handle)
@@ -384,9 +398,13 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
     return _summary(record, files, previous, final)
 
 
-def _watermarks(home: Home, day: dt.date) -> dict:
-    """What the run saw: the latest data ≤ D−1 and the latest load (from the DuckDB warehouse)."""
+def _watermarks(home: Home, day: dt.date, own_lake: bool = False) -> tuple[dict, dict | None]:
+    """What the run saw: the latest data ≤ D−1 and the latest load (from the DuckDB warehouse),
+    and the warehouse's content stamps (``warehouse.stamps``) — None when there are none, when
+    their row counts disagree with the tables (written around ingest) or when Spark reads a
+    lake of the bank's own, which the warehouse's stamps do not describe."""
     from yuanwei.engine.record import watermarks
+    from yuanwei.warehouse import stamps as content
     from yuanwei.warehouse.db import connect
 
     if not home.warehouse.exists():
@@ -401,9 +419,21 @@ def _watermarks(home: Home, day: dt.date) -> dict:
         marks["max_booked_at_day"] = q("SELECT max(booked_at_day) FROM transactions WHERE booked_at_day <= ?")
         marks["max_balance_as_of"] = q("SELECT max(as_of) FROM balances WHERE as_of <= ?")
         marks["max_contact_at"] = q('SELECT max("at") FROM contacts WHERE at_day <= ?')
-        return marks
+        stamps = None if own_lake else content.read_stamps(con)
+        if stamps and not all(content.counts_agree(con, t, stamps[t]) for t in STAMPED):
+            stamps = None
+        return marks, stamps or None
     finally:
         con.close()
+
+
+def _own_lake(home: Home, backend: str) -> bool:
+    """Spark reading tables of the bank's own lake (spark.yaml ``lake``), not exported from the warehouse."""
+    if backend != "spark":
+        return False
+    from yuanwei.warehouse.backends import _lake_sources
+
+    return bool(_lake_sources(home))
 
 
 def _prepare_tmp(tmp: Path) -> None:
@@ -434,6 +464,35 @@ def _write_results(tmp: Path, results: dict[str, pa.Table]) -> dict[str, dict]:
 def _write_copied(tmp: Path, tables, day: dt.date, con=None) -> dict[str, dict]:
     return {name: _write_expr(expr, schema, keys, tmp / f"{name}.parquet", name, con=con)
             for name, (expr, schema, keys) in _copied_files(tables, day).items()}
+
+
+class _Background:
+    """``fn(*args)`` in a thread (pyarrow's Parquet writer releases the GIL); ``result()`` waits
+    and returns what it returned, or raises what it raised."""
+
+    def __init__(self, fn, *args):
+        import threading
+
+        self._out = None
+        self._error: BaseException | None = None
+
+        def work():
+            try:
+                self._out = fn(*args)
+            except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+                self._error = exc
+
+        self._thread = threading.Thread(target=work, name="yuanwei-state", daemon=True)
+        self._thread.start()
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._out
+
+    def wait(self) -> None:
+        self._thread.join()
 
 
 COPY_MEMORY_LIMIT = "600MB"   # DuckDB's ceiling while it writes the copied files beside signals and tasks
@@ -619,7 +678,7 @@ def _record_failure(home: Home, record: dict) -> None:
 def _summary(record: dict, files: dict, previous: dict | None, final: Path) -> dict:
     before = (previous or {}).get("files", {})
     changed = sorted(n for n, f in files.items() if before.get(n, {}).get("sha256") != f["sha256"])
-    keep = ("run_id", "date", "backend", "full", "status", "rules_version", "rules_hash", "signals",
+    keep = ("run_id", "date", "backend", "full", "state", "status", "rules_version", "rules_hash", "signals",
             "customers_touched", "tasks", "excluded", "signals_per_rule", "stage_seconds", "row_counts",
             "max_booked_at_day", "max_balance_as_of", "max_contact_at", "latest_load_id",
             "started_at", "finished_at")
@@ -648,5 +707,7 @@ def format_summary(summary: dict) -> str:
     marks = (f"数据截至 / data up to: 流水 transactions {summary.get('max_booked_at_day')}，"
              f"余额 balances {summary.get('max_balance_as_of')}，联系 contacts {summary.get('max_contact_at')}")
     lines.append(marks)
+    if summary.get("state"):
+        lines.append(f"状态 / state: {summary['state']}")
     lines.append(f"结果 / results: {summary['run_dir']}")
     return "\n".join(lines)

@@ -132,11 +132,13 @@ class Context:
     D−1 are never seen (backtests are honest).
     """
 
-    def __init__(self, tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesConfig):
+    def __init__(self, tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesConfig, previous=None):
         self.tables = tables
         self.day = day
         self.y = day - ONE_DAY
         self.cfg = cfg
+        # the state of an earlier run to carry forward (engine.state.Previous), or None: build it
+        self.previous = previous
         self._cache: dict[str, ir.Table] = {}
         self._cached: list[ir.Table] = []
 
@@ -232,42 +234,27 @@ class Context:
     def backend_name(self) -> str:
         return self.tables["balances"]._find_backend().name
 
+    def balance_state(self) -> ir.Table:
+        """The balances part of the run state (``engine.state``): built from every snapshot ≤ D−1,
+        or carried from the previous run's; cached on the backend."""
+        from yuanwei.engine import state
+
+        return self.cache("balance_state", lambda: state.balance_state(self, self.previous))
+
     def balance_facts(self) -> ir.Table:
-        """Everything the run reads from ``balances``, per customer, in ONE aggregation pass
-        (balances is the largest table after transactions: a snapshot per customer and day).
+        """Everything the run reads from ``balances``, per customer (``engine.state.balance_facts``):
 
         latest snapshot ≤ D−1   ``as_of``, ``current``, ``time_deposit``, ``investments``, ``aum``
         avg window ending D−1   ``aum_sum``, ``snapshots`` (as_of in D−avg_days … D−1)
         avg window ending D−2   ``sum_before``, ``n_before`` (as_of in D−1−avg_days … D−2)
         latest ≤ D−2            ``prev_as_of``, ``prev_aum`` (large_outflow: the day before the outflow)
         latest ≤ D−1−trend_days ``aum_before`` (the 30-day trend of the profiles)
-        peak before D−1         ``peak_fixed``: max aum in D−1−lookback … D−2 (aum_drop, exact for
-                                customers whose latest snapshot is on D−1; see ``wealth._aum_drop``)
+        peak                    max aum over t−lookback … t−1, t = ``as_of`` (aum_drop)
 
         Cached on the backend; only customers on D (opened_on ≤ D−1) with at least one snapshot."""
-        return self.cache("balance_facts", self._build_balance_facts)
+        from yuanwei.engine import state
 
-    def _build_balance_facts(self) -> ir.Table:
-        f = self.cfg.features
-        days, trend = f["avg_days"], f["trend_days"]
-        lookback = self.cfg.signals.get("aum_drop", {}).get("lookback_days", 30)
-        b = self.balances
-        d = b.as_of
-        now = d >= self.lit(-days)
-        before = d.between(self.lit(-1 - days), self.lit(-2))
-        upto_d2 = d <= self.lit(-2)
-        upto_trend = d <= _lit_date(self.y - dt.timedelta(days=trend))
-        am = self.arg_max
-        facts = b.group_by("customer_id").aggregate(
-            as_of=d.max(), current=am(b.current, d), time_deposit=am(b.time_deposit, d),
-            investments=am(b.investments, d), aum=am(b.aum, d),
-            aum_sum=b.aum.sum(where=now), snapshots=b.count(where=now),
-            sum_before=b.aum.sum(where=before), n_before=b.count(where=before),
-            prev_as_of=d.max(where=upto_d2), prev_aum=am(b.aum, d, where=upto_d2),
-            aum_before=am(b.aum, d, where=upto_trend),
-            peak_fixed=b.aum.max(where=d.between(self.lit(-1 - lookback), self.lit(-2))),
-        )
-        return self.only_customers(facts)
+        return self.cache("balance_facts", lambda: state.balance_facts(self, self.balance_state()))
 
     def latest_snapshot(self) -> ir.Table:
         """The latest snapshot (greatest as_of ≤ D−1) of every customer that has one."""
@@ -288,51 +275,23 @@ class Context:
             expr = ibis.cases((amount_sum >= dec(tier.min_amount) * count, i), else_=expr)
         return expr
 
+    def flow_state(self) -> ir.Table:
+        """The transactions part of the run state (``engine.state``); cached on the backend."""
+        from yuanwei.engine import state
+
+        return self.cache("flow_state", lambda: state.flow_state(self, self.previous))
+
     def flows(self) -> ir.Table:
-        """Transactions aggregated once per customer over the longest window any flow rule reads.
+        """Transactions aggregated once per customer over the windows the flow rules and the
+        persona features read (``engine.state.flow_aggs``): large_inflow, large_outflow,
+        idle_cash, payroll_stopped and the persona features; cached on the backend."""
+        from yuanwei.engine import state
 
-        One scan of ``transactions`` (D−W…D−1) feeds large_inflow, large_outflow, idle_cash,
-        payroll_stopped and the persona features; cached on the backend."""
-        return self.cache("flows", self._build_flows)
+        return self.cache("flows", lambda: state.flows(self, self.flow_state()))
 
-    def _build_flows(self) -> ir.Table:
-        s = self.cfg.signals
-        f = self.cfg.features
-        inflow, pay, idle = s["large_inflow"], s["payroll_stopped"], s["idle_cash"]
-        persona = f["persona"]
-        longest = max(inflow["baseline_days"] + 1, pay["history_days"], idle["no_investment_days"],
-                      persona["lookback_days"])
-        t = self.transactions
-        t = t.filter(t.booked_at_day >= self.lit(-longest))
-        day = t.booked_at_day
-        credit = (t.amount > 0) & (t.kind != "interest")
-        payroll = credit & (t.kind == "payroll")
-        in_window = lambda first, last: day.between(self.lit(first), self.lit(last))  # noqa: E731
-        y = -1
-        baseline_first = -(inflow["baseline_days"] + 1)
-        persona_first = -persona["lookback_days"]
-        pay_hist_first, pay_hist_last = -pay["history_days"], -pay["silent_days"] - 1
-        return t.group_by("customer_id").aggregate(
-            # large_inflow / large_outflow
-            credit_y=t.amount.sum(where=credit & (day == self.lit(y))),
-            debit_y=(-t.amount).sum(where=(t.amount < 0) & (day == self.lit(y))),
-            credit_baseline=t.amount.sum(where=credit & in_window(baseline_first, -2)),
-            # idle_cash
-            investment_debits=t.count(where=(t.amount < 0) & (t.kind == "investment")
-                                      & in_window(-idle["no_investment_days"], y)),
-            # payroll_stopped
-            payroll_history=t.count(where=payroll & in_window(pay_hist_first, pay_hist_last)),
-            payroll_history_sum=t.amount.sum(where=payroll & in_window(pay_hist_first, pay_hist_last)),
-            payroll_recent=t.count(where=payroll & in_window(-pay["silent_days"], y)),
-            last_payroll_on=day.max(where=payroll),
-            # persona features
-            pension_credits=t.count(where=credit & (t.kind == "pension") & in_window(persona_first, y)),
-            payroll_credits=t.count(where=payroll & in_window(persona_first, y)),
-            investment_trades=t.count(where=(t.kind == "investment") & in_window(persona_first, y)),
-            large_transfer_credits=t.count(
-                where=credit & (t.kind == "transfer") & in_window(persona_first, y)
-                & (t.amount >= dec(persona["business_large_credit_amount"]))),
-        )
+    def states(self) -> dict[str, ir.Table]:
+        """The run state to write with the results (``engine.state``)."""
+        return {"balances": self.balance_state(), "flows": self.flow_state()}
 
 
 @functools.lru_cache(maxsize=None)

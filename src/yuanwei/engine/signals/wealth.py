@@ -47,18 +47,10 @@ TIER_UP = Rule("tier_up", "等级提升", _tier_up, _describe_tier_up)
 # aum_drop ----------------------------------------------------------------------------------------
 
 def _aum_drop(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
-    # t = the customer's latest snapshot. For nearly everyone t = D−1 and the peak over
-    # t−lookback … t−1 is ``peak_fixed`` of the one balances pass; the few whose latest snapshot is
-    # older get their window by a join restricted to them — the same rule, no second full scan.
+    # t = the customer's latest snapshot; the peak over t−lookback … t−1 is kept with the run
+    # state (engine.state): from its window for t = D−1, by a join for the few whose t is older
     facts = ctx.balance_facts()
-    fresh = facts.filter(facts.as_of == ctx.lit(-1)).select(
-        "customer_id", t="as_of", latest_aum="aum", peak="peak_fixed")
-    stale = facts.filter(facts.as_of < ctx.lit(-1)).select("customer_id", t="as_of", latest_aum="aum")
-    b = ctx.balances.semi_join(stale, "customer_id")
-    j = b.join(stale, "customer_id")
-    j = j.filter((j.as_of >= j.t - ibis.interval(days=p["lookback_days"])) & (j.as_of < j.t))
-    older = j.group_by("customer_id", "t", "latest_aum").aggregate(peak=j.aum.max())
-    peak = fresh.union(older.select("customer_id", "t", "latest_aum", "peak"))
+    peak = facts.select("customer_id", t="as_of", latest_aum="aum", peak="peak")
     peak = peak.filter(peak.peak.notnull() & (peak.peak >= dec(p["min_peak_amount"]))
                        & (peak.latest_aum <= peak.peak * dec(p["drop_ratio"])))
     return peak.select("customer_id", "t", "latest_aum", "peak")
