@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -137,6 +138,14 @@ class Catalogue:
         self.maturing: dict[str, list[dict]] = {}
         for m in maturing.to_dict("records"):
             self.maturing.setdefault(m["customer_id"], []).append(m)
+        # funds matter only against the catalogue's minimum amounts: customers with the same number
+        # of minimums within their funds, the same suitability and the same lacking services get
+        # the same offer for a rule (a large bank has ~10⁶ candidates and a few hundred such classes)
+        self._minimums = sorted({r["min_amount"] for r in records})
+        self._memo: dict[tuple, RuleOffer] = {}
+
+    def funds_class(self, funds: Decimal) -> int:
+        return bisect.bisect_right(self._minimums, funds)
 
     def pool(self, categories: list[str], max_wealth_risk: str | None) -> list[dict]:
         cap = int(max_wealth_risk[1]) if max_wealth_risk else 9
@@ -145,13 +154,29 @@ class Catalogue:
 
 
 def offers_for_rule(rule: str, profile: Mapping, day: dt.date, catalogue: Catalogue) -> RuleOffer:
+    """The offer of one rule to one customer. The result is shared between customers of the same
+    class (see ``Catalogue.funds_class``): treat it as read-only."""
     cfg = catalogue.cfg
     spec = cfg.by_rule.get(rule)
     if spec is None:
         return RuleOffer()
-    out = RuleOffer(services=lacking_services(profile) if spec.services else [])
     current = profile.get("current")
     funds = Decimal(current) if current is not None else Decimal("0")
+    who = Suitability.of(profile, day, cfg)
+    services = lacking_services(profile) if spec.services else []
+    if spec.categories == "same_as_maturing":   # depends on the customer's own maturing holdings
+        return _offer(spec, profile, who, funds, services, catalogue)
+    key = (rule, who, catalogue.funds_class(funds), tuple(services))
+    offer = catalogue._memo.get(key)
+    if offer is None:
+        offer = catalogue._memo[key] = _offer(spec, profile, who, funds, services, catalogue)
+    return offer
+
+
+def _offer(spec, profile: Mapping, who: Suitability, funds: Decimal, services: list[str],
+           catalogue: Catalogue) -> RuleOffer:
+    cfg = catalogue.cfg
+    out = RuleOffer(services=services)
     same: set[str] = set()
     term = None
     if spec.categories == "same_as_maturing":
@@ -170,7 +195,6 @@ def offers_for_rule(rule: str, profile: Mapping, day: dt.date, catalogue: Catalo
         out.dropped = NO_PRODUCT
         return out
     kept, reasons = [], set()
-    who = Suitability.of(profile, day, cfg)
     for prod in pool:
         why = why_unsuitable(prod, who, funds, cfg)
         if why:
