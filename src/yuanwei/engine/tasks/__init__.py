@@ -28,7 +28,7 @@ from yuanwei.contract.schema import FOUR_BASIC_PRODUCTS
 from yuanwei.engine.tasks.arbitration import breakdown, parse_levers, read_levers, score, value_of
 from yuanwei.engine.tasks.capacity import OVER_CAPACITY, assign
 from yuanwei.engine.tasks.config import TasksConfig, load_tasks_config
-from yuanwei.engine.tasks.offers import (Catalogue, RuleOffer, assessment_valid, lacking_services,
+from yuanwei.engine.tasks.offers import (Catalogue, RuleOffer, Suitability, assessment_valid, lacking_services,
                                          maturing_holdings, offers_for_rule, products_on_sale)
 from yuanwei.engine.tasks.policy import Block, facts_by_customer, marketing_block, phone_block, policy_facts
 from yuanwei.engine.tasks.propensity import load_call_time, load_propensity
@@ -249,12 +249,16 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
     ids = sorted(by_customer)
     # only the candidates' profiles come to Python (a bank has far more customers than candidates)
     profile_of = _profiles_of(profiles, ids)
-    excluded: list[dict] = []
+    # excluded rows as columns (a large bank leaves hundreds of thousands of candidates out a day)
+    excluded: dict[str, list] = {"customer_id": [], "rule": [], "staff_id": [], "block": []}
+    ex_cid, ex_rule, ex_staff, ex_block = excluded.values()
 
     def exclude(cid: str, rules, staff_id, block: Block):
         for r in rules:
-            excluded.append({"date": day, "customer_id": cid, "rule": r, "staff_id": staff_id,
-                             "reason_code": block.code, "reason": block.reason})
+            ex_cid.append(cid)
+            ex_rule.append(r)
+            ex_staff.append(staff_id)
+            ex_block.append(block)
 
     facts = policy_facts(tables, day, ids, cfg.policy)
     products = products_on_sale(tables, day)
@@ -292,7 +296,8 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
                 notes.append(f"仅服务/关怀，不营销：{mblock.reason}")
             offers = {r: RuleOffer() for r in rules}
         else:
-            offers = {r: offers_for_rule(r, profile, day, catalogue) for r in rules}
+            who = Suitability.of(profile, day, cfg.offers)
+            offers = {r: offers_for_rule(r, profile, day, catalogue, who) for r in rules}
             for r in list(rules):
                 o = offers[r]
                 if o.dropped and cfg.purpose_of(r) == "marketing":
@@ -396,6 +401,21 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
         "carried_over_from": t["carried_over_from"],
     } for t in tasks]
     task_rows.sort(key=lambda r: (r["staff_id"], r["rank"]))
-    excluded.sort(key=lambda r: (r["customer_id"], r["rule"], r["reason_code"]))
-    return (pa.Table.from_pylist(task_rows, schema=RESULT_TABLES["tasks"]),
-            pa.Table.from_pylist(excluded, schema=RESULT_TABLES["excluded"]))
+    return pa.Table.from_pylist(task_rows, schema=RESULT_TABLES["tasks"]), _excluded_table(excluded, day)
+
+
+def _excluded_table(excluded: dict[str, list], day: dt.date) -> pa.Table:
+    """The excluded rows, sorted by customer, rule and reason_code (a stable sort: a rule excluded
+    twice with the same code keeps the order it was excluded in)."""
+    schema = RESULT_TABLES["excluded"]
+    blocks = excluded["block"]
+    columns = {"date": pa.array([day] * len(blocks), schema.field("date").type),
+               "customer_id": pa.array(excluded["customer_id"], pa.string()),
+               "rule": pa.array(excluded["rule"], pa.string()),
+               "staff_id": pa.array(excluded["staff_id"], pa.string()),
+               "reason_code": pa.array([b.code for b in blocks], pa.string()),
+               "reason": pa.array([b.reason for b in blocks], pa.string())}
+    table = pa.table(columns).select(schema.names).cast(schema)
+    if not table.num_rows:
+        return table
+    return table.sort_by([("customer_id", "ascending"), ("rule", "ascending"), ("reason_code", "ascending")])

@@ -43,8 +43,8 @@ def capacities(staff: pd.DataFrame, cfg: CapacityConfig) -> dict[str, int]:
 
 
 def assign(candidates: list[dict], staff: pd.DataFrame, cfg: CapacityConfig):
-    """Returns (tasks, refused): tasks get ``staff_id`` and ``rank``; refused are (candidate,
-    staff_id or None, Block)."""
+    """Returns (tasks, refused): tasks are the candidates given ``staff_id`` and ``rank`` (in
+    place); refused are (candidate, staff_id or None, Block)."""
     caps = capacities(staff, cfg)
     remote_by_branch: dict[str, list[str]] = defaultdict(list)
     for row in staff.sort_values("staff_id").itertuples():
@@ -61,7 +61,8 @@ def assign(candidates: list[dict], staff: pd.DataFrame, cfg: CapacityConfig):
         rm = c["remote_staff_id"]
         if load[rm] < caps[rm]:
             load[rm] += 1
-            kept.append({**c, "staff_id": rm})
+            c["staff_id"] = rm   # the candidates are the caller's to hand over: no copies
+            kept.append(c)
         else:
             refused.append((c, rm, OVER_CAPACITY))
     for c in tail:
@@ -76,7 +77,8 @@ def assign(candidates: list[dict], staff: pd.DataFrame, cfg: CapacityConfig):
         prev = c.get("prev_staff_id")
         rm = prev if prev in room else min(room, key=lambda r: _balance_key(r, load[r], caps[r], cfg))
         load[rm] += 1
-        kept.append({**c, "staff_id": rm})
+        c["staff_id"] = rm
+        kept.append(c)
 
     by_rm: dict[str, list[dict]] = defaultdict(list)
     for t in kept:
@@ -84,5 +86,6 @@ def assign(candidates: list[dict], staff: pd.DataFrame, cfg: CapacityConfig):
     tasks = []
     for rm in sorted(by_rm):
         for rank, t in enumerate(sorted(by_rm[rm], key=order_key), start=1):
-            tasks.append({**t, "rank": rank})
+            t["rank"] = rank
+            tasks.append(t)
     return tasks, refused

@@ -153,7 +153,8 @@ class Catalogue:
                 if p["category"] != "wealth" or p["rating"] <= cap]
 
 
-def offers_for_rule(rule: str, profile: Mapping, day: dt.date, catalogue: Catalogue) -> RuleOffer:
+def offers_for_rule(rule: str, profile: Mapping, day: dt.date, catalogue: Catalogue,
+                    who: Suitability | None = None) -> RuleOffer:
     """The offer of one rule to one customer. The result is shared between customers of the same
     class (see ``Catalogue.funds_class``): treat it as read-only."""
     cfg = catalogue.cfg
@@ -162,7 +163,7 @@ def offers_for_rule(rule: str, profile: Mapping, day: dt.date, catalogue: Catalo
         return RuleOffer()
     current = profile.get("current")
     funds = Decimal(current) if current is not None else Decimal("0")
-    who = Suitability.of(profile, day, cfg)
+    who = who or Suitability.of(profile, day, cfg)
     services = lacking_services(profile) if spec.services else []
     if spec.categories == "same_as_maturing":   # depends on the customer's own maturing holdings
         return _offer(spec, profile, who, funds, services, catalogue)
