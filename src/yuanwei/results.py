@@ -11,6 +11,8 @@ timestamps without zone (as in the warehouse).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pyarrow as pa
 
 MONEY = pa.decimal128(18, 2)
@@ -72,6 +74,33 @@ RESULT_TABLES: dict[str, pa.Schema] = {
         ("investments", MONEY), ("aum", MONEY),
     ]),
 }
+
+# The windows of the copied history files: a run of D holds the rows of D−days … D−1 (by the
+# column named, a date or the day of a timestamp). A run carried from an earlier one writes such a
+# file as a folder of parts (``<name>.parquet/part-*.parquet``): the earlier run's parts, hard-linked,
+# and one part with the new days; readers keep the rows inside the window (``in_window``).
+WINDOWS: dict[str, tuple[str, int]] = {"flows": ("booked_at", 90), "balances": ("as_of", 365)}
+
+
+def window_start(name: str, day) -> "dt.date":
+    """The first day of a copied history file's window for a run of ``day``."""
+    return day - dt.timedelta(days=WINDOWS[name][1])
+
+
+def in_window(table: pa.Table, name: str, day) -> pa.Table:
+    """The rows of a copied history file inside the window of the run of ``day`` (a file of parts may
+    hold older rows: its earliest parts were linked from runs before)."""
+    if name not in WINDOWS or not table.num_rows:
+        return table
+    import pyarrow.compute as pc
+
+    column, _ = WINDOWS[name]
+    values = table.column(column)
+    start = window_start(name, day)
+    low = pa.scalar(dt.datetime.combine(start, dt.time()), values.type) if pa.types.is_timestamp(values.type) \
+        else pa.scalar(start, values.type)
+    return table.filter(pc.fill_null(pc.greater_equal(values, low), False))
+
 
 # Contract tables copied as they are (rows as of D-1) for the web side's reference data.
 REFERENCE_TABLES = (

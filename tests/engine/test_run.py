@@ -21,7 +21,7 @@ from yuanwei.engine.record import signal_history
 from yuanwei.engine.run import STAGES, StageFailed, format_summary, run_day
 from yuanwei.errors import RunInProgress, UsageError
 from yuanwei.paths import Home
-from yuanwei.results import REFERENCE_TABLES, RESULT_TABLES
+from yuanwei.results import REFERENCE_TABLES, RESULT_TABLES, in_window
 
 
 @pytest.fixture(scope="session")
@@ -319,6 +319,18 @@ def test_a_demo_bank_ingested_then_run_end_to_end(home, tmp_path):
     carried_profiles = pq.read_table(home.runs_dir / str(day + dt.timedelta(days=1)) / "profiles.parquet")
     full_profiles = pq.read_table(before / "runs" / str(day + dt.timedelta(days=1)) / "profiles.parquet")
     assert carried_profiles.equals(full_profiles)
+    # the history files of the carried run: D's file hard-linked as a part, plus the new day's part;
+    # inside the window they hold exactly the rows of the file a full run writes
+    nxt_day = day + dt.timedelta(days=1)
+    for name, keys in (("flows", ["txn_id"]), ("balances", ["customer_id", "as_of"])):
+        parts = home.runs_dir / str(nxt_day) / f"{name}.parquet"
+        assert sorted(p.name for p in parts.iterdir()) == [f"part-{day}.parquet", f"part-{nxt_day}.parquet"]
+        assert (parts / f"part-{day}.parquet").stat().st_ino == (home.runs_dir / str(day) / f"{name}.parquet").stat().st_ino
+        order = [(k, "ascending") for k in keys]
+        got = in_window(pq.read_table(parts), name, nxt_day).sort_by(order)
+        whole = pq.read_table(before / "runs" / str(nxt_day) / f"{name}.parquet")
+        assert in_window(whole, name, nxt_day).num_rows == whole.num_rows
+        assert got.num_rows > 0 and got.equals(whole.sort_by(order))
     # D's results and export are untouched by the next day's run
     export_results(home, "signals", day, tmp_path / "b.csv")
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()

@@ -48,7 +48,7 @@ from yuanwei.engine.state import STAMPED, find_previous, write_state
 from yuanwei.engine.state import manifest as state_manifest
 from yuanwei.errors import RunInProgress, UsageError
 from yuanwei.paths import Home
-from yuanwei.results import DEC6, MONEY, REFERENCE_TABLES, RESULT_TABLES, run_dir_name
+from yuanwei.results import DEC6, MONEY, REFERENCE_TABLES, RESULT_TABLES, WINDOWS, run_dir_name, window_start
 
 STAGES = ("config", "backend", "features", "signals", "tasks", "write", "record")
 STAGE_LABELS = {
@@ -62,8 +62,9 @@ STAGE_LABELS = {
 }
 FAIL_STAGE_ENV = "YUANWEI_FAIL_STAGE"
 MANIFEST = "_run.json"
-FLOW_DAYS = 90       # flows: transactions of D-90 … D-1
-BALANCE_DAYS = 365   # balances: snapshots of D-365 … D-1
+FLOW_DAYS = WINDOWS["flows"][1]         # flows: transactions of D-90 … D-1
+BALANCE_DAYS = WINDOWS["balances"][1]   # balances: snapshots of D-365 … D-1
+MAX_PARTS = 32   # a carried run links at most this many parts of a history file, else writes it whole
 
 # Sort keys of every result file: the same data gives the same bytes.
 SORT_KEYS: dict[str, tuple[str, ...]] = {
@@ -340,7 +341,7 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
                 # on one core (the "write" stage then waits for what is left). Started here, the
                 # copy is done before the tasks stage holds the most Python objects.
                 if backend == "duckdb":
-                    copying = _CopiedInBackground(handle, tmp, tables, day)
+                    copying = _CopiedInBackground(handle, tmp, tables, day, previous)
 
                 stage = "signals"
                 with display.stage("signals", seconds):
@@ -461,9 +462,77 @@ def _write_results(tmp: Path, results: dict[str, pa.Table]) -> dict[str, dict]:
             for name, table in results.items()}
 
 
-def _write_copied(tmp: Path, tables, day: dt.date, con=None) -> dict[str, dict]:
-    return {name: _write_expr(expr, schema, keys, tmp / f"{name}.parquet", name, con=con)
-            for name, (expr, schema, keys) in _copied_files(tables, day).items()}
+def _write_copied(tmp: Path, tables, day: dt.date, con=None, previous=None) -> dict[str, dict]:
+    files = {}
+    for name, (expr, schema, keys) in _copied_files(tables, day).items():
+        path = tmp / f"{name}.parquet"
+        carried = _write_history_parts(tables, day, previous, name, path, con) \
+            if previous is not None and con is not None and name in WINDOWS else None
+        files[name] = carried or _write_expr(expr, schema, keys, path, name, con=con)
+    return files
+
+
+# ------------------------------------------------------------------- history files carried forward
+
+def _parts_of(folder: Path, name: str) -> list[Path]:
+    """The parts of an earlier run's history file: its folder's parts, or the one file."""
+    path = folder / f"{name}.parquet"
+    if path.is_dir():
+        return sorted(path.glob("part-*.parquet"))
+    return [path] if path.is_file() else []
+
+
+def _last_day(path: Path, column: str) -> dt.date | None:
+    """The latest day in a part (Parquet statistics), or None when they do not say."""
+    meta = pq.ParquetFile(path).metadata
+    i = meta.schema.to_arrow_schema().get_field_index(column)
+    latest = None
+    for g in range(meta.num_row_groups):
+        stats = meta.row_group(g).column(i).statistics
+        if stats is None or not stats.has_min_max:
+            return None
+        value = stats.max
+        value = value.date() if isinstance(value, dt.datetime) else value
+        latest = value if latest is None or value > latest else latest
+    return latest
+
+
+def _write_history_parts(tables, day: dt.date, previous, name: str, path: Path, con) -> dict | None:
+    """The history file (flows, balances) of a run carried from the run of D0 (``previous``, whose
+    data of every day ≤ D0−1 is unchanged: the state's stamps say so): a folder of parts, the earlier
+    run's parts that still reach into the window hard-linked (no copy), and one part with the days
+    D0 … D−1. None when the earlier run has no such file, or too many parts: then it is written whole.
+    Readers keep the rows inside the window (``results.in_window``)."""
+    parts = _parts_of(previous.folder, name)
+    if not parts or len(parts) >= MAX_PARTS:
+        return None
+    column, _ = WINDOWS[name]
+    start = window_start(name, day)
+    keep = []
+    for f in parts:
+        last = _last_day(f, column)
+        if last is None or last >= start:
+            keep.append(f)
+    path.mkdir()
+    for f in keep:
+        # a whole file of an earlier run becomes the part named after that run's date
+        target = path / (f.name if f.parent.name == path.name else f"part-{previous.day.isoformat()}.parquet")
+        try:
+            os.link(f, target)
+        except OSError:   # another file system: a copy
+            shutil.copy2(f, target)
+    since = ibis.literal(previous.day, type="date")   # the days D0 … D−1 (tables end at D−1)
+    if name == "flows":
+        x = tables["transactions"]
+        new = x.filter(x.booked_at_day >= since).select(*RESULT_TABLES["flows"].names)
+    else:
+        b = tables["balances"]
+        new = b.filter(b.as_of >= since).select(*RESULT_TABLES["balances"].names)
+    _write_expr(new, RESULT_TABLES[name], None, path / f"part-{day.isoformat()}.parquet", name, con=con)
+    found = sorted(path.glob("part-*.parquet"))
+    digest = hashlib.sha256("\n".join(f"{f.name}:{_sha256(f)}" for f in found).encode()).hexdigest()
+    return {"rows": sum(pq.ParquetFile(f).metadata.num_rows for f in found), "sha256": digest,
+            "parts": len(found)}
 
 
 class _Background:
@@ -504,7 +573,7 @@ class _CopiedInBackground:
     is held to one thread less than the machine's cores meanwhile, so the Python stages keep a
     core of their own. ``result()`` waits and returns the files, or raises what the thread raised."""
 
-    def __init__(self, handle, tmp: Path, tables, day: dt.date):
+    def __init__(self, handle, tmp: Path, tables, day: dt.date, previous=None):
         import threading
 
         self._files: dict[str, dict] | None = None
@@ -517,13 +586,13 @@ class _CopiedInBackground:
         self._con.execute(f"SET threads = {max(1, int(self._threads) - 1)}")
         # a streamed COPY needs little: the memory stays with the Python stages it overlaps
         self._con.execute(f"SET memory_limit = '{COPY_MEMORY_LIMIT}'")
-        self._thread = threading.Thread(target=self._work, args=(tmp, tables, day), name="yuanwei-write",
+        self._thread = threading.Thread(target=self._work, args=(tmp, tables, day, previous), name="yuanwei-write",
                                         daemon=True)
         self._thread.start()
 
-    def _work(self, tmp, tables, day) -> None:
+    def _work(self, tmp, tables, day, previous) -> None:
         try:
-            self._files = _write_copied(tmp, tables, day, con=self._con)
+            self._files = _write_copied(tmp, tables, day, con=self._con, previous=previous)
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             self._error = exc
         finally:

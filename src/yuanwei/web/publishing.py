@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from yuanwei.errors import UsageError
+from yuanwei.results import in_window
 
 log = logging.getLogger("yuanwei.web.publish")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -89,7 +90,11 @@ def check_run_folder(folder: Path, specs: list[TableSpec]) -> tuple[list[TableSp
                 f"{spec.file}.parquet" if spec.optional else f"{path}: file missing / 缺少文件")
             continue
         try:
-            names = set(pq.read_schema(path).names)
+            # a history file of a carried run is a folder of parts (yuanwei.results.WINDOWS)
+            parts = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+            if not parts:
+                raise ValueError("a folder without parts")
+            names = set(pq.read_schema(parts[0]).names)
         except Exception as exc:  # a truncated or non-Parquet file
             problems.append(f"{path}: not a readable Parquet file ({exc}) / 文件无法读取")
             continue
@@ -190,7 +195,7 @@ def _db_columns(table: pa.Table, spec: TableSpec, model, rows: np.ndarray, path:
 def sync_table(folder: Path, spec: TableSpec, day: dt.date, full: bool) -> Counts:
     model = spec.model_class
     path = folder / f"{spec.file}.parquet"
-    table = pq.read_table(path, columns=list(spec.columns))
+    table = in_window(pq.read_table(path, columns=list(spec.columns)), spec.file, day)
     n = table.num_rows
     counts = Counts()
 

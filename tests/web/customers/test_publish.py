@@ -214,3 +214,33 @@ def test_rows_are_stored_exactly_as_django_would_store_them(home, model, pk):
     published = raw()
     obj.save()
     assert raw() == published
+
+
+def test_history_files_in_parts_publish_the_rows_inside_the_window(home):
+    """A run carried from an earlier one writes flows and balances as folders of parts, the earliest
+    linked from earlier runs; only the rows inside the run's window are published."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    write_run(home.runs_dir, D, sample_run(D))
+    folder = home.runs_dir / D.isoformat()
+    for name, column, outside in (("balances", "as_of", D - dt.timedelta(days=366)),
+                                  ("flows", "booked_at", dt.datetime.combine(D - dt.timedelta(days=91), dt.time(23, 59)))):
+        whole = pq.read_table(folder / f"{name}.parquet")
+        (folder / f"{name}.parquet").unlink()
+        parts = folder / f"{name}.parquet"
+        parts.mkdir()
+        old = whole.slice(0, 1).to_pylist()[0]
+        old[column] = outside
+        if name == "flows":
+            old["txn_id"] = "T-left-the-window"
+        pq.write_table(pa.Table.from_pylist([old], schema=whole.schema), parts / "part-2025-01-01.parquet")
+        half = whole.num_rows // 2
+        pq.write_table(whole.slice(0, half), parts / "part-2026-03-01.parquet")
+        pq.write_table(whole.slice(half), parts / f"part-{D}.parquet")
+
+    result = publish_run(home, D)
+
+    assert result["balances"]["inserted"] == 90 and result["flows"]["inserted"] == 2
+    assert not m.BalanceSnapshot.objects.filter(as_of=D - dt.timedelta(days=366)).exists()
+    assert not m.Flow.objects.filter(pk="T-left-the-window").exists() and m.Flow.objects.count() == 2
