@@ -129,9 +129,13 @@ def _over_capacity_signals(folder, day: dt.date, prev_day: dt.date) -> list[dict
     sig = sig.filter(pc.fill_null(pc.greater_equal(sig["due_date"], pa.scalar(day, pa.date32())), False))
     sig = sig.join(over, keys=["customer_id", "rule"], join_type="inner")
     sig = sig.sort_by([(k, "ascending") for k in ("customer_id", "rule", "due_date", "evidence")])
-    rows = sig.to_pylist()
-    for r in rows:
+    # the texts stay in Arrow (hundreds of thousands of rows): entries point at their row
+    texts = _SignalTexts(sig)
+    rows = sig.select(["customer_id", "rule", "urgency", "due_date", "prev_staff_id"]).to_pylist()
+    for i, r in enumerate(rows):
         r["carried_from"] = prev_day
+        r["row"] = i
+        r["texts"] = texts
     return rows
 
 
@@ -174,9 +178,10 @@ class _SignalTexts:
         self.explanation = signals.column("explanation")
 
     def get(self, e: dict, field: str):
-        if "row" not in e:            # carried over from an earlier run: the texts are on the entry
+        if "row" not in e:            # carried over from an earlier run's tasks: the texts are on the entry
             return e.get(field)
-        return getattr(self, field)[e["row"]].as_py()
+        # today's signals, or an earlier run's signals left out for capacity (their own texts)
+        return getattr(e.get("texts") or self, field)[e["row"]].as_py()
 
 
 def _group(signals: pa.Table, carried: list[dict]) -> dict[str, list[dict]]:
@@ -195,8 +200,11 @@ def _group(signals: pa.Table, carried: list[dict]) -> dict[str, list[dict]]:
 
 def _entry_order(e: dict):
     """Within one rule and due date: today's signals by their row (= by evidence), carried-over
-    entries by their evidence text (a rule's entries are all of today or all carried over)."""
-    return (0, e["row"], "") if "row" in e else (1, 0, e.get("evidence") or "")
+    entries by their evidence text — or by their row in the earlier run's signals, which are sorted
+    by evidence too (a rule's entries of one customer all come from one of these sources)."""
+    if "row" not in e:
+        return (1, 0, e.get("evidence") or "")
+    return (0, e["row"], "") if e.get("texts") is None else (1, e["row"], "")
 
 
 def _describe_task(t: dict, texts: _SignalTexts) -> None:
