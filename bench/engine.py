@@ -70,7 +70,8 @@ def child_run(home: str, day: str, backend: str) -> None:
     summary = run_day(Home(Path(home)), dt.date.fromisoformat(day), backend=backend, progress=False)
     wall = time.perf_counter() - t
     print(json.dumps({"wall_s": wall, "stage_seconds": summary["stage_seconds"], "signals": summary["signals"],
-                      "signals_per_rule": summary["signals_per_rule"], "tasks": summary["tasks"]}))
+                      "signals_per_rule": summary["signals_per_rule"], "tasks": summary["tasks"],
+                      "state": summary.get("state")}))
 
 
 def measure_run(home: Path, day: dt.date, backend: str = "duckdb") -> dict:
@@ -300,7 +301,8 @@ def main() -> None:
     ingest_folder(home, extract, progress=False)
     res["next_day_ingest_s"] = time.perf_counter() - t
     nxt = measure_run(home, day + dt.timedelta(days=1))
-    res.update(run_next_day_s=nxt["wall_s"], next_day_peak_rss_mb=nxt["peak_rss_mb"])
+    res.update(run_next_day_s=nxt["wall_s"], next_day_peak_rss_mb=nxt["peak_rss_mb"],
+               next_day_stage_seconds=nxt["stage_seconds"], next_day_state=nxt.get("state"))
 
     import duckdb
 

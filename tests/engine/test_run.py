@@ -337,3 +337,33 @@ def test_a_demo_bank_ingested_then_run_end_to_end(home, tmp_path):
     history = signal_history(home)
     dates = sorted(collections.Counter(history.column("date").to_pylist()).items())
     assert dates == [(day, summary["signals"]), (day + dt.timedelta(days=1), nxt["signals"])]
+
+
+def test_a_carried_run_links_only_the_parts_that_reach_into_its_window(bank):
+    """A history part whose rows have all left the window is not linked into the next run."""
+    from yuanwei.warehouse.stamps import ensure_stamps
+
+    con = duckdb.connect(str(bank.warehouse))
+    try:
+        ensure_stamps(con)   # content stamps, as ingest keeps them: the state can be carried
+    finally:
+        con.close()
+    d0 = DAY - dt.timedelta(days=1)
+    run_day(bank, d0, progress=False)
+    flows = bank.runs_dir / str(d0) / "flows.parquet"
+    whole = pq.read_table(flows)
+    assert whole.num_rows > 0
+    flows.unlink()
+    flows.mkdir()
+    pq.write_table(whole, flows / f"part-{d0}.parquet")
+    old = dict(whole.slice(0, 1).to_pylist()[0], txn_id="T-long-gone",
+               booked_at=dt.datetime.combine(d0 - dt.timedelta(days=200), dt.time(10)))
+    pq.write_table(pa.Table.from_pylist([old], schema=whole.schema), flows / "part-2026-01-01.parquet")
+
+    summary = run_day(bank, DAY, progress=False)
+
+    assert summary["state"] == f"carried from {d0} / 沿用 {d0} 的状态"
+    parts = bank.runs_dir / str(DAY) / "flows.parquet"
+    assert sorted(p.name for p in parts.iterdir()) == [f"part-{d0}.parquet", f"part-{DAY}.parquet"]
+    assert (parts / f"part-{d0}.parquet").stat().st_ino == (flows / f"part-{d0}.parquet").stat().st_ino
+    assert summary["row_counts"]["flows"] == sum(pq.ParquetFile(p).metadata.num_rows for p in parts.iterdir())
