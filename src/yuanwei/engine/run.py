@@ -182,15 +182,17 @@ def _holdings_expr(t: dict[str, ibis.Table]) -> ibis.Table:
     ).mutate(gain=lambda r: (r.market_value - r.amount).cast("decimal(18,2)"))
 
 
-def _flows_expr(t, day: dt.date) -> ibis.Table:
+def _flows_expr(t, day: dt.date, since: dt.date | None = None) -> ibis.Table:
+    """Transactions of ``since`` (default D−FLOW_DAYS) … D−1."""
     x = t["transactions"]
-    x = x.filter(x.booked_at_day >= ibis.literal(day - dt.timedelta(days=FLOW_DAYS)))
+    x = x.filter(x.booked_at_day >= ibis.literal(since or day - dt.timedelta(days=FLOW_DAYS)))
     return x.select(*RESULT_TABLES["flows"].names)
 
 
-def _balances_expr(t, day: dt.date) -> ibis.Table:
+def _balances_expr(t, day: dt.date, since: dt.date | None = None) -> ibis.Table:
+    """Snapshots of ``since`` (default D−BALANCE_DAYS) … D−1."""
     b = t["balances"]
-    b = b.filter(b.as_of >= ibis.literal(day - dt.timedelta(days=BALANCE_DAYS)))
+    b = b.filter(b.as_of >= ibis.literal(since or day - dt.timedelta(days=BALANCE_DAYS)))
     return b.select(*RESULT_TABLES["balances"].names)
 
 
@@ -521,13 +523,8 @@ def _write_history_parts(tables, day: dt.date, previous, name: str, path: Path, 
             os.link(f, target)
         except OSError:   # another file system: a copy
             shutil.copy2(f, target)
-    since = ibis.literal(previous.day, type="date")   # the days D0 … D−1 (tables end at D−1)
-    if name == "flows":
-        x = tables["transactions"]
-        new = x.filter(x.booked_at_day >= since).select(*RESULT_TABLES["flows"].names)
-    else:
-        b = tables["balances"]
-        new = b.filter(b.as_of >= since).select(*RESULT_TABLES["balances"].names)
+    # the days D0 … D−1 (the tables end at D−1)
+    new = (_flows_expr if name == "flows" else _balances_expr)(tables, day, since=previous.day)
     _write_expr(new, RESULT_TABLES[name], None, path / f"part-{day.isoformat()}.parquet", name, con=con)
     found = sorted(path.glob("part-*.parquet"))
     digest = hashlib.sha256("\n".join(f"{f.name}:{_sha256(f)}" for f in found).encode()).hexdigest()
