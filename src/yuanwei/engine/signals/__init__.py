@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -41,10 +42,13 @@ def rule_rows(ctx: Context, rule: Rule) -> list[dict]:
     """One rule's signal rows for the context's day (unsorted), formatted in Python."""
     params = ctx.cfg.rule(rule.name)
     expr: ir.Table | None = rule.candidates(ctx, params)
-    if expr is None:
-        return []
+    return [] if expr is None else _rows(ctx, rule, params, expr.to_pyarrow())
+
+
+def _rows(ctx: Context, rule: Rule, params, found: pa.Table) -> list[dict]:
+    """The signal rows of one rule's collected candidates: evidence and explanation in Python."""
     rows = []
-    for row in expr.to_pyarrow().to_pylist():
+    for row in found.to_pylist():
         evidence, explanation = rule.describe(row, params, ctx)
         urgency = row.get("urgency") if row.get("urgency") is not None else params["urgency"]
         due = row.get("due_date") or ctx.d(params.get("due_in_days", 0))
@@ -60,7 +64,13 @@ def compute_signals(tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesConf
 
     ``rules`` restricts the run to some rule ids (tests, re-runs of one rule); default: every
     enabled rule of ``cfg``. ``ctx``: the run's context (shared with the features, released by
-    the caller); without one, a context of its own is made and released."""
+    the caller); without one, a context of its own is made and released.
+
+    The rules' queries run one after another in a worker thread while this thread formats the rows
+    of those already collected: the backend (DuckDB, or Spark's JVM) works outside the GIL, so on
+    a large bank the formatting (~10⁶ rows of Python) overlaps the queries instead of following
+    them. Only the worker uses the backend's connection meanwhile: every expression, and the shared
+    intermediates they materialise (``Context.cache``), is built here first."""
     names = list(RULES) if rules is None else list(rules)
     unknown = [n for n in names if n not in RULES]
     if unknown:
@@ -68,11 +78,20 @@ def compute_signals(tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesConf
     own = ctx is None
     ctx = ctx or Context(tables, day, cfg)
     rows: list[dict] = []
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuanwei-signals")
     try:
+        planned = []
         for name in names:
             if cfg.enabled(name):
-                rows.extend(rule_rows(ctx, RULES[name]))
+                rule, params = RULES[name], cfg.rule(name)
+                planned.append((rule, params, rule.candidates(ctx, params)))
+        collected = [None if expr is None else pool.submit(expr.to_pyarrow) for _, _, expr in planned]
+        for (rule, params, _), found in zip(planned, collected):
+            if found is not None:
+                rows.extend(_rows(ctx, rule, params, found.result()))
     finally:
+        # on a failure the queries not yet started are dropped, the running one is waited for
+        pool.shutdown(wait=True, cancel_futures=True)
         if own:
             ctx.release()
     table = pa.Table.from_pylist(rows, schema=SIGNALS_SCHEMA)
