@@ -3,6 +3,14 @@
 Each function takes the DataFrames and D and returns the customer_ids it fires for (one row per
 customer or per holding, as the rule reads). Dates are pandas datetime64; money is float (pandas has
 no decimal dtype worth using), so boundaries to the fen may differ from the engine's exact decimals.
+
+At 1M customers the tables do not fit in memory as DataFrames, so the benchmark runs the rules on
+partitions of the customers (`partitions`, `load_partition`): the per-customer tables are read one
+customer_id range at a time, the small shared tables (`SHARED`: products, nav, market) once and
+whole. Every rule is exact per customer under this: what it computes for a customer reads only that
+customer's rows of the per-customer tables (all in the same partition) and the shared tables whole
+(fund_move: nav and products; risk_assessment_expiring: products; market_shock: market and
+products), so the customers a rule fires for over all partitions are those it fires for on the whole.
 """
 
 from __future__ import annotations
@@ -28,18 +36,67 @@ DATE_COLUMNS = {"birth_date", "opened_on", "risk_assessed_on", "booked_at_day", 
 MONEY_COLUMNS = {"amount", "current", "aum", "cost_nav", "nav", "close"}
 
 
+SHARED = ("products", "nav", "market")   # read whole, once: the rules join them by product or symbol
+PER_CUSTOMER = tuple(name for name in COLUMNS if name not in SHARED)   # read per partition
+PARTITION_CUSTOMERS = 125_000   # customers per partition: ~6M transactions and ~7.5M balances at 365 days
+
+
+def _read(con, name: str, where: str = "", params: list | None = None) -> pd.DataFrame:
+    cols = COLUMNS[name]
+    df = con.execute(f"SELECT {', '.join(cols)} FROM {name}" + (f" WHERE {where}" if where else ""),
+                     params or []).df()
+    for c in cols:
+        if c in DATE_COLUMNS:
+            df[c] = pd.to_datetime(df[c])
+        elif c in MONEY_COLUMNS:
+            df[c] = df[c].astype("float64")
+    return df
+
+
+def load_shared(con) -> dict[str, pd.DataFrame]:
+    """The shared tables (products, nav, market), whole."""
+    return {name: _read(con, name) for name in SHARED}
+
+
+def load_partition(con, where: str = "", params: list | None = None) -> dict[str, pd.DataFrame]:
+    """The per-customer tables, only the rows matching ``where`` (a predicate on customer_id)."""
+    return {name: _read(con, name, where, params) for name in PER_CUSTOMER}
+
+
 def load(con) -> dict[str, pd.DataFrame]:
-    """The columns the rules read, from a DuckDB connection, as pandas DataFrames."""
-    frames = {}
-    for name, cols in COLUMNS.items():
-        df = con.execute(f"SELECT {', '.join(cols)} FROM {name}").df()
-        for c in cols:
-            if c in DATE_COLUMNS:
-                df[c] = pd.to_datetime(df[c])
-            elif c in MONEY_COLUMNS:
-                df[c] = df[c].astype("float64")
-        frames[name] = df
-    return frames
+    """The columns the rules read, from a DuckDB connection, as pandas DataFrames (every table whole)."""
+    return {**load_shared(con), **load_partition(con)}
+
+
+def partition_count(customers: int) -> int:
+    """K: enough partitions that one holds at most PARTITION_CUSTOMERS customers."""
+    return max(1, -(-customers // PARTITION_CUSTOMERS))
+
+
+def partitions(con, k: int) -> list[tuple[str, list]]:
+    """K predicates on customer_id (with their parameters) that split the customers into ranges of
+    about equal count, at the quantiles of customers.customer_id; the first and last range are open,
+    so every customer_id of every table (one with no customers row included) is in exactly one.
+    Ranges rather than hash(customer_id) % K: the warehouse keeps the tables in about customer_id
+    order, so DuckDB can skip the row groups outside a range (min/max zone maps) instead of scanning
+    every table K times. Rows with a NULL customer_id are in none: no rule counts them."""
+    if k <= 1:
+        return [("", [])]
+    qs = [i / k for i in range(1, k)]
+    found = con.execute("SELECT quantile_disc(customer_id, ?) FROM customers", [qs]).fetchone()[0]
+    bounds = sorted({b for b in found or [] if b is not None})   # fewer when there are fewer customers than K
+    edges = [None, *bounds, None]
+    preds = []
+    for lo, hi in zip(edges, edges[1:]):
+        parts, params = [], []
+        if lo is not None:
+            parts.append("customer_id >= ?")
+            params.append(lo)
+        if hi is not None:
+            parts.append("customer_id < ?")
+            params.append(hi)
+        preds.append((" AND ".join(parts), params))
+    return preds
 
 
 def _tier(x: pd.Series) -> pd.Series:
