@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import ibis
 import numpy as np
@@ -79,9 +80,9 @@ def _previous_run(home: Home | None, day: dt.date, cfg: TasksConfig):
     return None, None
 
 
-def _read(folder, name: str) -> list[dict]:
+def _read(folder, name: str, columns: list[str]) -> list[dict]:
     f = folder / f"{name}.parquet"
-    return pq.read_table(f).to_pylist() if f.exists() else []
+    return pq.read_table(f, columns=columns).to_pylist() if f.exists() else []
 
 
 def _carried_over(tables, home, day, cfg) -> list[dict]:
@@ -93,7 +94,7 @@ def _carried_over(tables, home, day, cfg) -> list[dict]:
     if folder is None:
         return []
     out = []
-    for r in _read(folder, "tasks"):
+    for r in _read(folder, "tasks", ["date", "customer_id", "staff_id", "evidence", "carried_over_from"]):
         entries = _evidence(r["evidence"])
         if not isinstance(entries, list):
             continue
@@ -259,8 +260,15 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
     by_customer = _group(signals, _carried_over(tables, home, day, cfg))
     texts = _SignalTexts(signals)
     ids = sorted(by_customer)
-    # only the candidates' profiles come to Python (a bank has far more customers than candidates)
-    profile_of = _profiles_of(profiles, ids)
+    maturity_ids = [c for c in ids if any(e["rule"] == "maturity" for e in by_customer[c])]
+    dues = [e["due_date"] for c in maturity_ids for e in by_customer[c] if e["rule"] == "maturity" and e["due_date"]]
+    until = max([day + dt.timedelta(days=7), *dues])
+    # the backend's queries run in a worker thread (the backend works outside the GIL) while the
+    # candidates' profiles come to Python — only theirs: a bank has far more customers than candidates
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuanwei-tasks") as pool:
+        queried = pool.submit(_queries, tables, day, ids, maturity_ids, until, cfg)
+        profile_of = _profiles_of(profiles, ids)
+        facts, products, maturing, staff = queried.result()
     # excluded rows as columns (a large bank leaves hundreds of thousands of candidates out a day)
     excluded: dict[str, list] = {"customer_id": [], "rule": [], "staff_id": [], "block": []}
     ex_cid, ex_rule, ex_staff, ex_block = excluded.values()
@@ -272,12 +280,6 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
             ex_staff.append(staff_id)
             ex_block.append(block)
 
-    facts = policy_facts(tables, day, ids, cfg.policy)
-    products = products_on_sale(tables, day)
-    maturity_ids = [c for c in ids if any(e["rule"] == "maturity" for e in by_customer[c])]
-    dues = [e["due_date"] for c in maturity_ids for e in by_customer[c] if e["rule"] == "maturity" and e["due_date"]]
-    until = max([day + dt.timedelta(days=7), *dues])
-    maturing = maturing_holdings(tables, day, until, maturity_ids)
     catalogue = Catalogue(products, maturing, cfg.offers, lev.product_factors())
     category_of = dict(zip(products.product_id, products.category))
     facts = facts_by_customer(facts)
@@ -309,7 +311,8 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
             offers = {r: RuleOffer() for r in rules}
         else:
             who = Suitability.of(profile, day, cfg.offers)
-            offers = {r: offers_for_rule(r, profile, day, catalogue, who) for r in rules}
+            lacking = lacking_services(profile)
+            offers = {r: offers_for_rule(r, profile, day, catalogue, who, lacking) for r in rules}
             for r in list(rules):
                 o = offers[r]
                 if o.dropped and cfg.purpose_of(r) == "marketing":
@@ -385,18 +388,20 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
             c["levers"], c["lever_notes"] = lev.for_task(c["customer_id"], c["products"])
             c["score"] = score(c["urgency"], c["value"], c["propensity"], c["levers"])
 
-    staff = tables["staff"].select("staff_id", "name", "role", "branch_id", "daily_capacity").to_pandas()
     tasks, refused = assign(candidates, staff, cfg.capacity)
     for c, staff_id, block in refused:
         exclude(c["customer_id"], c["rules"], staff_id, block)
 
-    for t in tasks:
-        _describe_task(t, texts)
     if tasks:
         who = pd.DataFrame({"customer_id": [t["customer_id"] for t in tasks],
                             "persona": [t["persona"] for t in tasks],
                             "familiarity": [t["familiarity"] for t in tasks]})
-        learned = call_time.windows(tables, day, who)
+        # the call-time model (a backend query for the history estimate) works while the texts are made
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuanwei-tasks") as pool:
+            windows = pool.submit(call_time.windows, tables, day, who)
+            for t in tasks:
+                _describe_task(t, texts)
+            learned = windows.result()
         for i, t in enumerate(tasks):
             w = learned.iloc[i] if len(learned) > i else None
             t["window"] = w if isinstance(w, str) and w else default_window(
@@ -414,6 +419,16 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
     } for t in tasks]
     task_rows.sort(key=lambda r: (r["staff_id"], r["rank"]))
     return pa.Table.from_pylist(task_rows, schema=RESULT_TABLES["tasks"]), _excluded_table(excluded, day)
+
+
+def _queries(tables, day: dt.date, ids: list[str], maturity_ids: list[str], until: dt.date, cfg: TasksConfig):
+    """What the decisions read from the backend: the candidates' policy facts, the products on sale,
+    the maturing holdings of those with a maturity signal, the staff."""
+    facts = policy_facts(tables, day, ids, cfg.policy)
+    products = products_on_sale(tables, day)
+    maturing = maturing_holdings(tables, day, until, maturity_ids)
+    staff = tables["staff"].select("staff_id", "name", "role", "branch_id", "daily_capacity").to_pandas()
+    return facts, products, maturing, staff
 
 
 def _excluded_table(excluded: dict[str, list], day: dt.date) -> pa.Table:

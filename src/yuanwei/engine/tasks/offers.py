@@ -154,9 +154,10 @@ class Catalogue:
 
 
 def offers_for_rule(rule: str, profile: Mapping, day: dt.date, catalogue: Catalogue,
-                    who: Suitability | None = None) -> RuleOffer:
+                    who: Suitability | None = None, lacking: list[str] | None = None) -> RuleOffer:
     """The offer of one rule to one customer. The result is shared between customers of the same
-    class (see ``Catalogue.funds_class``): treat it as read-only."""
+    class (see ``Catalogue.funds_class``): treat it as read-only. ``who`` and ``lacking``
+    (``lacking_services``) may be passed when worked out once for the customer's rules."""
     cfg = catalogue.cfg
     spec = cfg.by_rule.get(rule)
     if spec is None:
@@ -164,29 +165,30 @@ def offers_for_rule(rule: str, profile: Mapping, day: dt.date, catalogue: Catalo
     current = profile.get("current")
     funds = Decimal(current) if current is not None else Decimal("0")
     who = who or Suitability.of(profile, day, cfg)
-    services = lacking_services(profile) if spec.services else []
-    if spec.categories == "same_as_maturing":   # depends on the customer's own maturing holdings
-        return _offer(spec, profile, who, funds, services, catalogue)
-    key = (rule, who, catalogue.funds_class(funds), tuple(services))
-    offer = catalogue._memo.get(key)
-    if offer is None:
-        offer = catalogue._memo[key] = _offer(spec, profile, who, funds, services, catalogue)
-    return offer
-
-
-def _offer(spec, profile: Mapping, who: Suitability, funds: Decimal, services: list[str],
-           catalogue: Catalogue) -> RuleOffer:
-    cfg = catalogue.cfg
-    out = RuleOffer(services=services)
-    same: set[str] = set()
+    services = ((lacking_services(profile) if lacking is None else list(lacking)) if spec.services else [])
+    same: tuple[str, ...] = ()
     term = None
     if spec.categories == "same_as_maturing":
+        # the customer's own maturing holdings: their categories and first term lead, their
+        # amounts add to the funds; customers alike in these share the offer as well
         mine = catalogue.maturing.get(profile["customer_id"], [])
-        same = {m["category"] for m in mine if m["category"]}
+        same = tuple(sorted({m["category"] for m in mine if m["category"]}))
         funds += sum((Decimal(m["amount"]) for m in mine), Decimal("0"))
         terms = [int(m["term_days"]) for m in mine if m["term_days"] is not None and not pd.isna(m["term_days"])]
         term = terms[0] if terms else None
-        categories = sorted(same) + [c for c in spec.also if c not in same]
+    key = (rule, who, catalogue.funds_class(funds), tuple(services), same, term)
+    offer = catalogue._memo.get(key)
+    if offer is None:
+        offer = catalogue._memo[key] = _offer(spec, who, funds, services, catalogue, same, term)
+    return offer
+
+
+def _offer(spec, who: Suitability, funds: Decimal, services: list[str], catalogue: Catalogue,
+           same: tuple[str, ...], term: int | None) -> RuleOffer:
+    cfg = catalogue.cfg
+    out = RuleOffer(services=services)
+    if spec.categories == "same_as_maturing":
+        categories = list(same) + [c for c in spec.also if c not in same]
     else:
         categories = list(spec.categories)
     if not categories:
