@@ -92,6 +92,21 @@ def test_maturity_reinvests_in_the_same_category_first_and_idle_cash_gets_low_ri
     assert t["IDL"]["purpose"] == "marketing"
 
 
+def test_customers_alike_but_for_what_matures_get_their_own_reinvestment(world, duckdb_backend, home):
+    # the same level, age and funds: only the maturing holding differs (offers are shared between
+    # customers alike, so what matures must be part of the likeness)
+    for cid, held in (("M90", "WL1"), ("M365", "WL3"), ("MTD", "TD3Y"), ("M90B", "WL1")):
+        world.customer(cid, risk_level="C5", current=Decimal("100000.00"))
+        world.holding(cid, held, amount="50000.00", matures_on=D + dt.timedelta(days=2))
+        world.signal(cid, "maturity", 4, due_date=D + dt.timedelta(days=2))
+    tasks, _ = world.build(duckdb_backend, home)
+    offers = {cid: t["offers"].split(";") for cid, t in world.by_customer(tasks).items()}
+    assert offers["M90"][:3] == ["WL1", "WL2", "WL3"]     # wealth, the closest term to 90 days first
+    assert offers["M365"][:3] == ["WL3", "WL2", "WL1"]    # wealth, the closest term to 365 days first
+    assert offers["MTD"][0] == "TD3Y"                      # its own category before the others
+    assert offers["M90B"] == offers["M90"]
+
+
 def test_maturing_amount_counts_as_available_funds(world, duckdb_backend, home):
     # current 150,000 + maturing 50,000 = 200,000 reaches the certificate's 200,000 minimum
     world.customer("MAT", risk_level="C1", current=Decimal("150000.00"))
