@@ -305,6 +305,7 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
         handle = None
         copying: _CopiedInBackground | None = None
         saving: _Background | None = None
+        writing: _Background | None = None
         try:
             with _Display(progress, day, backend) as display:
                 with display.stage("config", seconds):
@@ -340,9 +341,12 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
 
                 # the files that copy warehouse data depend on neither signals nor tasks: on DuckDB
                 # they are written meanwhile, while those stages spend most of their time in Python
-                # on one core (the "write" stage then waits for what is left). Started here, the
-                # copy is done before the tasks stage holds the most Python objects.
-                if backend == "duckdb":
+                # on one core (the "write" stage then waits for what is left). A full copy (~30 s of
+                # DuckDB at 1M customers) starts here, so it is done before the tasks stage holds the
+                # most Python objects; a carried run's copy (history parts linked, ~6 s) starts with
+                # the tasks stage instead, whose Python leaves a core idle, and not beside the
+                # signals' queries, which use both.
+                if backend == "duckdb" and previous is None:
                     copying = _CopiedInBackground(handle, tmp, tables, day, previous)
 
                 stage = "signals"
@@ -352,8 +356,12 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
                     ctx.release()
                     _check_fail(stage, fail_stage)
 
+                if backend == "duckdb" and copying is None:
+                    copying = _CopiedInBackground(handle, tmp, tables, day, previous)
                 stage = "tasks"
                 results: dict[str, pa.Table] = {"profiles": profiles, "signals": signals}
+                # their files are written meanwhile (Parquet's writer releases the GIL)
+                writing = _Background(_write_results, tmp, dict(results))
                 with display.stage("tasks", seconds):
                     build_tasks = _tasks_stage()
                     if build_tasks is not None:
@@ -364,7 +372,8 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
 
                 stage = "write"
                 with display.stage("write", seconds):
-                    files = _write_results(tmp, results)
+                    files = writing.result()
+                    files.update(_write_results(tmp, {k: v for k, v in results.items() if k not in files}))
                     files.update(saving.result())
                     if copying is not None:
                         files.update(copying.result())
@@ -384,7 +393,7 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
                     previous = _read_manifest(final)
                     _commit(home, record, tmp, final, fail_stage)
         except BaseException as exc:
-            for writer in (copying, saving):
+            for writer in (copying, saving, writing):
                 if writer is not None:
                     writer.wait()   # the writers must be done with tmp before it is removed
             if handle is not None:

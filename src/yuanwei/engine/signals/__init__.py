@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from yuanwei.engine.rules import RulesConfig
 from yuanwei.engine.signals.base import Context, Rule, canonical_json
@@ -42,20 +43,33 @@ def rule_rows(ctx: Context, rule: Rule) -> list[dict]:
     """One rule's signal rows for the context's day (unsorted), formatted in Python."""
     params = ctx.cfg.rule(rule.name)
     expr: ir.Table | None = rule.candidates(ctx, params)
-    return [] if expr is None else _rows(ctx, rule, params, expr.to_pyarrow())
+    return [] if expr is None else _rule_table(ctx, rule, params, expr.to_pyarrow()).to_pylist()
 
 
-def _rows(ctx: Context, rule: Rule, params, found: pa.Table) -> list[dict]:
-    """The signal rows of one rule's collected candidates: evidence and explanation in Python."""
-    rows = []
+def _rule_table(ctx: Context, rule: Rule, params, found: pa.Table) -> pa.Table:
+    """The signal rows of one rule's collected candidates (``SIGNALS_SCHEMA``, unsorted): evidence and
+    explanation formatted in Python, row by row; the other columns stay in Arrow."""
+    evidence, explanation = [], []
     for row in found.to_pylist():
-        evidence, explanation = rule.describe(row, params, ctx)
-        urgency = row.get("urgency") if row.get("urgency") is not None else params["urgency"]
-        due = row.get("due_date") or ctx.d(params.get("due_in_days", 0))
-        rows.append({"date": ctx.day, "customer_id": row["customer_id"], "rule": rule.name,
-                     "urgency": int(urgency), "due_date": due, "evidence": canonical_json(evidence),
-                     "explanation": explanation})
-    return rows
+        e, text = rule.describe(row, params, ctx)
+        evidence.append(canonical_json(e))
+        explanation.append(text)
+    n = found.num_rows
+    urgency = pa.scalar(int(params["urgency"]), pa.int64())
+    due = pa.scalar(ctx.d(params.get("due_in_days", 0)), pa.date32())
+    columns = {
+        "date": pa.array([ctx.day] * n, pa.date32()),
+        "customer_id": found["customer_id"].cast(pa.string()),
+        "rule": pa.array([rule.name] * n, pa.string()),
+        # a rule's own urgency or due date where it gives one, else its configured one
+        "urgency": (pc.fill_null(found["urgency"].cast(pa.int64()), urgency) if "urgency" in found.column_names
+                    else pa.array([urgency.as_py()] * n, pa.int64())),
+        "due_date": (pc.fill_null(found["due_date"].cast(pa.date32()), due) if "due_date" in found.column_names
+                     else pa.array([due.as_py()] * n, pa.date32())),
+        "evidence": pa.array(evidence, pa.string()),
+        "explanation": pa.array(explanation, pa.string()),
+    }
+    return pa.table(columns).cast(SIGNALS_SCHEMA)
 
 
 def compute_signals(tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesConfig,
@@ -77,7 +91,7 @@ def compute_signals(tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesConf
         raise UsageError(f"unknown signal rules: {', '.join(unknown)} / 未知信号规则")
     own = ctx is None
     ctx = ctx or Context(tables, day, cfg)
-    rows: list[dict] = []
+    parts: list[pa.Table] = []
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuanwei-signals")
     try:
         planned = []
@@ -88,12 +102,12 @@ def compute_signals(tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesConf
         collected = [None if expr is None else pool.submit(expr.to_pyarrow) for _, _, expr in planned]
         for (rule, params, _), found in zip(planned, collected):
             if found is not None:
-                rows.extend(_rows(ctx, rule, params, found.result()))
+                parts.append(_rule_table(ctx, rule, params, found.result()))
     finally:
         # on a failure the queries not yet started are dropped, the running one is waited for
         pool.shutdown(wait=True, cancel_futures=True)
         if own:
             ctx.release()
-    table = pa.Table.from_pylist(rows, schema=SIGNALS_SCHEMA)
+    table = pa.concat_tables(parts) if parts else SIGNALS_SCHEMA.empty_table()
     # sorted in Arrow (UTF-8 byte order = code point order, the order Python's sort gave)
     return table.sort_by([(k, "ascending") for k in ("customer_id", "rule", "due_date", "evidence")])
