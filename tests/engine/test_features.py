@@ -148,3 +148,17 @@ def test_both_backends_give_identical_profiles(duckdb_backend, spark_backend):
     duck, spark = _profiles_on(duckdb_backend), _profiles_on(spark_backend)
     assert duck.num_rows == 12
     assert duck.equals(spark)
+
+
+def test_persona_keywords_are_literal_text_whatever_their_characters(tmp_path, module_backend):
+    # regular-expression characters in a keyword mean themselves, on every backend; case is ignored
+    path = tmp_path / "rules.yaml"
+    path.write_text("features:\n  persona:\n    order: [homemaker]\n"
+                    '    homemaker_keywords: ["c++", "a.b", "(x)", "Self-Employed", "$5", "k w", "星*", "[q]"]\n',
+                    encoding="utf-8")
+    jobs = {"cpp": "c++ dev", "dot": "axb", "paren": "team (x)", "case": "SELF-EMPLOYED ok", "dollar": "5",
+            "space": "ak wb", "star": "星星", "star_hit": "明星*", "bracket": "q", "none": None}
+    rows = [customer(cid, occupation=job) for cid, job in jobs.items()]
+    out = compute_features(module_backend.tables(customers=rows), D, load_rules(path))
+    hits = {r["customer_id"] for r in out.to_pylist() if r["persona"] == "homemaker"}
+    assert hits == {"cpp", "paren", "case", "space", "star_hit"}

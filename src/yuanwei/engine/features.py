@@ -40,13 +40,27 @@ CONTRACT_COLUMNS = ("customer_id", "name", "gender", "birth_date", "phone", "bra
                     "risk_level", "risk_assessed_on", "preferred_channel")
 
 
+REGEX_SPECIAL = frozenset("\\.^$|?*+()[]{}")
+
+
+def keyword_pattern(words: list[str]) -> str:
+    """One regular expression matching any of ``words`` (lower-cased) literally: the special
+    characters escaped by a backslash, which RE2 (DuckDB) and Java (Spark) both read as the
+    character itself; nothing else is escaped."""
+    return "|".join("".join("\\" + ch if ch in REGEX_SPECIAL else ch for ch in w.lower()) for w in words)
+
+
 def _keywords(columns: list[ir.StringValue], words: list[str]) -> ir.BooleanValue:
-    """Any of ``words`` inside any of ``columns`` (case-insensitive; NULL text matches nothing)."""
+    """Any of ``words`` inside any of ``columns`` (case-insensitive; NULL text matches nothing).
+
+    One regular-expression search per column rather than one ``contains`` per word: a persona
+    test has dozens of words, and at 1M customers the separate searches cost ~1 s of the run."""
+    if not words:
+        return ibis.literal(False)
+    pattern = keyword_pattern(words)
     hit = ibis.literal(False)
     for col in columns:
-        low = col.lower()
-        for word in words:
-            hit = hit | low.contains(word.lower()).fill_null(False)
+        hit = hit | col.lower().re_search(pattern).fill_null(False)
     return hit
 
 
