@@ -144,6 +144,29 @@ def test_a_fresh_signal_makes_it_todays_task(world, duckdb_backend, home):
     assert t["rules"] == "maturity;birthday" and t["carried_over_from"] is None
 
 
+def test_a_rule_that_fires_again_today_carries_todays_signal_only(world, duckdb_backend, home):
+    prev = D - dt.timedelta(days=1)
+    write_previous_run(home, [dict(customer_id="TASK", staff_id="S01", rules="maturity",
+                                   evidence=evidence("maturity", D + dt.timedelta(days=2)))])
+    folder = home.runs_dir / prev.isoformat()
+    sig = [dict(date=prev, customer_id="WAIT", rule="idle_cash", urgency=3, due_date=D + dt.timedelta(days=2),
+                evidence='{"as_of":"old"}', explanation="昨天的闲置资金")]
+    pq.write_table(pa.Table.from_pylist(sig, schema=RESULT_TABLES["signals"]), folder / "signals.parquet")
+    ex = [dict(date=prev, customer_id="WAIT", rule="idle_cash", staff_id="S02", reason_code="over_capacity", reason="x")]
+    pq.write_table(pa.Table.from_pylist(ex, schema=RESULT_TABLES["excluded"]), folder / "excluded.parquet")
+    world.customer("TASK")
+    world.customer("WAIT", remote_staff_id=None)
+    world.signal("TASK", "maturity", 4, due_date=D + dt.timedelta(days=2), evidence={"holding_id": "H2"},
+                 explanation="今天的到期")
+    world.signal("WAIT", "idle_cash", 3, evidence={"as_of": "new"}, explanation="今天的闲置资金")
+    tasks, _ = world.build(duckdb_backend, home)
+    t = world.by_customer(tasks)
+    for cid, text in (("TASK", "今天的到期"), ("WAIT", "今天的闲置资金")):
+        entries = json.loads(t[cid]["evidence"])
+        assert len(entries) == 1 and entries[0]["explanation"] == text
+        assert t[cid]["explanation"] == text and t[cid]["carried_over_from"] is None
+
+
 def test_candidates_over_capacity_roll_over_while_still_valid(world, duckdb_backend, home):
     prev = D - dt.timedelta(days=1)
     write_previous_run(home, [])

@@ -85,16 +85,20 @@ def _read(folder, name: str, columns: list[str]) -> list[dict]:
     return pq.read_table(f, columns=columns).to_pylist() if f.exists() else []
 
 
-def _carried_over(tables, home, day, cfg) -> list[dict]:
+def _carried_over(tables, home, day, cfg, today: pa.Table) -> list[dict]:
     """Entries (like signal rows) that roll over from the previous run while still valid: its tasks,
     and its candidates left out for capacity only (their signal rows from its signals file).
-    Valid = not done (no contact of the customer from that run's day to D−1) and, per rule, the
-    signal's due_date ≥ D."""
+    Valid = not done (no contact of the customer from that run's day to D−1), per rule the signal's
+    due_date ≥ D, and not superseded: a rule that fires again for the customer in ``today`` (the
+    day's signals) carries today's signal instead. Most of a large bank's are (the same customers
+    stay idle or uncontacted), so they are left out before they come to Python."""
     prev_day, folder = _previous_run(home, day, cfg)
     if folder is None:
         return []
     out = []
-    for r in _read(folder, "tasks", ["date", "customer_id", "staff_id", "evidence", "carried_over_from"]):
+    previous = _read(folder, "tasks", ["date", "customer_id", "staff_id", "evidence", "carried_over_from"])
+    again = _fired_again(today, [r["customer_id"] for r in previous])
+    for r in previous:
         entries = _evidence(r["evidence"])
         if not isinstance(entries, list):
             continue
@@ -104,11 +108,13 @@ def _carried_over(tables, home, day, cfg) -> list[dict]:
                 due = dt.date.fromisoformat(e["due_date"])
             except (KeyError, TypeError, ValueError):
                 continue
+            if (r["customer_id"], e.get("rule")) in again:
+                continue
             out.append({"customer_id": r["customer_id"], "rule": e["rule"], "urgency": e.get("urgency", 1),
                         "due_date": due, "evidence": _json(e.get("evidence")),
                         "explanation": e.get("explanation", ""), "carried_from": since,
                         "prev_staff_id": r["staff_id"]})
-    out += _over_capacity_signals(folder, day, prev_day)
+    out += _over_capacity_signals(folder, day, prev_day, today)
     out = [e for e in out if e["due_date"] >= day]
     if not out:
         return []
@@ -118,9 +124,16 @@ def _carried_over(tables, home, day, cfg) -> list[dict]:
     return [e for e in out if e["customer_id"] not in done]
 
 
-def _over_capacity_signals(folder, day: dt.date, prev_day: dt.date) -> list[dict]:
+def _fired_again(today: pa.Table, customer_ids: list[str]) -> set[tuple[str, str]]:
+    """(customer_id, rule) of the day's signals of these customers."""
+    mine = today.filter(pc.is_in(today["customer_id"], value_set=pa.array(customer_ids, pa.string())))
+    return set(zip(mine["customer_id"].to_pylist(), mine["rule"].to_pylist()))
+
+
+def _over_capacity_signals(folder, day: dt.date, prev_day: dt.date, today: pa.Table) -> list[dict]:
     """The previous run's signals of candidates it left out for capacity only, still due on D or
-    later — matched in Arrow (that run had hundreds of thousands of signals and exclusions)."""
+    later and not fired again today — matched in Arrow (that run had hundreds of thousands of
+    signals and exclusions)."""
     excluded, signals = folder / "excluded.parquet", folder / "signals.parquet"
     if not (excluded.exists() and signals.exists()):
         return []
@@ -133,15 +146,15 @@ def _over_capacity_signals(folder, day: dt.date, prev_day: dt.date) -> list[dict
     sig = pq.read_table(signals)
     sig = sig.filter(pc.fill_null(pc.greater_equal(sig["due_date"], pa.scalar(day, pa.date32())), False))
     sig = sig.join(over, keys=["customer_id", "rule"], join_type="inner")
+    fired = today.select(["customer_id", "rule"]).group_by(["customer_id", "rule"]).aggregate([])
+    sig = sig.join(fired, keys=["customer_id", "rule"], join_type="left anti")
     sig = sig.sort_by([(k, "ascending") for k in ("customer_id", "rule", "due_date", "evidence")])
     # the texts stay in Arrow (hundreds of thousands of rows): entries point at their row
     texts = _SignalTexts(sig)
-    rows = sig.select(["customer_id", "rule", "urgency", "due_date", "prev_staff_id"]).to_pylist()
-    for i, r in enumerate(rows):
-        r["carried_from"] = prev_day
-        r["row"] = i
-        r["texts"] = texts
-    return rows
+    columns = [sig.column(n).to_pylist() for n in ("customer_id", "rule", "urgency", "due_date", "prev_staff_id")]
+    return [{"customer_id": cid, "rule": rule, "urgency": urgency, "due_date": due, "prev_staff_id": staff,
+             "carried_from": prev_day, "row": i, "texts": texts}
+            for i, (cid, rule, urgency, due, staff) in enumerate(zip(*columns))]
 
 
 _PROFILE_INDEX = {name: i for i, name in enumerate(PROFILE_COLUMNS)}
@@ -191,15 +204,12 @@ class _SignalTexts:
 
 def _group(signals: pa.Table, carried: list[dict]) -> dict[str, list[dict]]:
     by_customer: dict[str, list[dict]] = defaultdict(list)
-    rows = signals.select(["customer_id", "rule", "urgency", "due_date"]).to_pylist()
-    for i, s in enumerate(rows):
-        s["carried_from"] = None
-        s["row"] = i
-        by_customer[s["customer_id"]].append(s)
-    for e in carried:
-        fresh = {x["rule"] for x in by_customer.get(e["customer_id"], ()) if x["carried_from"] is None}
-        if e["rule"] not in fresh:  # today's signal of the same rule supersedes yesterday's
-            by_customer[e["customer_id"]].append(e)
+    columns = [signals.column(n).to_pylist() for n in ("customer_id", "rule", "urgency", "due_date")]
+    for i, (cid, rule, urgency, due) in enumerate(zip(*columns)):
+        by_customer[cid].append({"customer_id": cid, "rule": rule, "urgency": urgency, "due_date": due,
+                                 "carried_from": None, "row": i})
+    for e in carried:   # none of the same customer and rule as today's (_carried_over)
+        by_customer[e["customer_id"]].append(e)
     return by_customer
 
 
@@ -257,7 +267,7 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
 
     # in the signals file's order (the run's signals already are: sorting them again is cheap)
     signals = signals.sort_by([(k, "ascending") for k in ("customer_id", "rule", "due_date", "evidence")])
-    by_customer = _group(signals, _carried_over(tables, home, day, cfg))
+    by_customer = _group(signals, _carried_over(tables, home, day, cfg, signals))
     texts = _SignalTexts(signals)
     ids = sorted(by_customer)
     maturity_ids = [c for c in ids if any(e["rule"] == "maturity" for e in by_customer[c])]
