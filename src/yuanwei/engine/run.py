@@ -619,8 +619,8 @@ def _write_expr(expr: ibis.Table, schema: pa.Schema, keys, path: Path, what: str
 
     DuckDB writes the file itself (COPY … TO, streamed, parallel, nothing held in Python; on
     ``con`` when given, a second connection of the background writer); Spark returns Arrow to the
-    driver and the rows are sorted here by the full key, so the file is the same data whichever
-    backend computed it.
+    driver (:func:`_spark_to_parquet`) and the rows are sorted here by the full key, so the file is
+    the same data whichever backend computed it.
     """
     backend = expr._find_backend()
     if backend.name == "duckdb":
@@ -635,12 +635,39 @@ def _write_expr(expr: ibis.Table, schema: pa.Schema, keys, path: Path, what: str
             con.execute(f"COPY ({backend.compile(typed)}) TO '{path}' (FORMAT 'parquet', COMPRESSION 'zstd')")
         return {"rows": pq.ParquetFile(path).metadata.num_rows, "sha256": _sha256(path)}
     if backend.name == "pyspark":
-        # DataFrame.toArrow (PySpark 4) collects Arrow batches; ibis' own path goes through pandas
-        sql = backend.compile(expr.select(*schema.names))
-        table = _conform(backend._session.sql(sql).toArrow(), schema, what)
+        return _spark_to_parquet(backend, expr, schema, keys or SORT_KEYS[what], path, what)
     else:
         table = _expr_to_arrow(expr, schema, what)
     return _write_parquet(_sorted(table, keys or SORT_KEYS[what]), path)
+
+
+SPARK_CHUNK_ROWS = 4_000_000   # the most rows a Spark result brings to the driver at once
+
+
+def _spark_to_parquet(backend, expr: ibis.Table, schema: pa.Schema, keys, path: Path, what: str) -> dict:
+    """A Spark result as one Parquet file, through the driver in chunks of at most
+    ``SPARK_CHUNK_ROWS`` rows: one collect of 60M balances would pass Spark's
+    ``spark.driver.maxResultSize`` (1 GiB by default) and the driver's memory at 1M customers.
+    Chunks are buckets of a hash of the first key, each sorted by the full key and written as
+    row groups in bucket order: the same data gives the same file. DataFrame.toArrow (PySpark 4)
+    collects Arrow batches; Ibis' own path goes through pandas."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    df = backend._session.sql(backend.compile(expr.select(*schema.names)))
+    df = df.persist(StorageLevel.MEMORY_AND_DISK)   # counted, then read once per chunk
+    try:
+        rows = df.count()
+        chunks = max(1, -(-rows // SPARK_CHUNK_ROWS))
+        if chunks == 1:
+            return _write_parquet(_sorted(_conform(df.toArrow(), schema, what), keys), path)
+        bucket = F.pmod(F.xxhash64(F.col(keys[0])), F.lit(chunks))
+        with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+            for i in range(chunks):
+                writer.write_table(_sorted(_conform(df.where(bucket == i).toArrow(), schema, what), keys))
+    finally:
+        df.unpersist()
+    return {"rows": rows, "sha256": _sha256(path)}
 
 
 def _counts(results: dict[str, pa.Table], files: dict[str, dict]) -> dict:
