@@ -570,8 +570,8 @@ COPY_MEMORY_LIMIT = "600MB"   # DuckDB's ceiling while it writes the copied file
 
 
 class _CopiedInBackground:
-    """On DuckDB, the copied files are written by a second connection in a thread while signals
-    and tasks (Python, one core) run: DuckDB's COPY releases the GIL, so the two overlap. DuckDB
+    """On DuckDB, the copied files are written by a second connection in a thread while the tasks
+    stage (Python, one core) runs: DuckDB's COPY releases the GIL, so the two overlap. DuckDB
     is held to one thread less than the machine's cores meanwhile, so the Python stages keep a
     core of their own. ``result()`` waits and returns the files, or raises what the thread raised."""
 
@@ -636,8 +636,7 @@ def _write_expr(expr: ibis.Table, schema: pa.Schema, keys, path: Path, what: str
         return {"rows": pq.ParquetFile(path).metadata.num_rows, "sha256": _sha256(path)}
     if backend.name == "pyspark":
         return _spark_to_parquet(backend, expr, schema, keys or SORT_KEYS[what], path, what)
-    else:
-        table = _expr_to_arrow(expr, schema, what)
+    table = _expr_to_arrow(expr, schema, what)
     return _write_parquet(_sorted(table, keys or SORT_KEYS[what]), path)
 
 

@@ -36,14 +36,7 @@ RULES: dict[str, Rule] = {r.name: r for r in (
 
 SIGNALS_SCHEMA: pa.Schema = RESULT_TABLES["signals"]
 
-__all__ = ["RULES", "Rule", "Context", "compute_signals", "rule_rows"]
-
-
-def rule_rows(ctx: Context, rule: Rule) -> list[dict]:
-    """One rule's signal rows for the context's day (unsorted), formatted in Python."""
-    params = ctx.cfg.rule(rule.name)
-    expr: ir.Table | None = rule.candidates(ctx, params)
-    return [] if expr is None else _rule_table(ctx, rule, params, expr.to_pyarrow()).to_pylist()
+__all__ = ["RULES", "Rule", "Context", "compute_signals"]
 
 
 def _rule_table(ctx: Context, rule: Rule, params, found: pa.Table) -> pa.Table:
@@ -57,15 +50,19 @@ def _rule_table(ctx: Context, rule: Rule, params, found: pa.Table) -> pa.Table:
     n = found.num_rows
     urgency = pa.scalar(int(params["urgency"]), pa.int64())
     due = pa.scalar(ctx.d(params.get("due_in_days", 0)), pa.date32())
+
+    def own_or(column: str, default: pa.Scalar):
+        """A rule's own urgency or due date where it gives one, else its configured one."""
+        if column not in found.column_names:
+            return pa.repeat(default, n)
+        return pc.fill_null(found[column].cast(default.type), default)
+
     columns = {
-        "date": pa.array([ctx.day] * n, pa.date32()),
+        "date": pa.repeat(pa.scalar(ctx.day, pa.date32()), n),
         "customer_id": found["customer_id"].cast(pa.string()),
-        "rule": pa.array([rule.name] * n, pa.string()),
-        # a rule's own urgency or due date where it gives one, else its configured one
-        "urgency": (pc.fill_null(found["urgency"].cast(pa.int64()), urgency) if "urgency" in found.column_names
-                    else pa.array([urgency.as_py()] * n, pa.int64())),
-        "due_date": (pc.fill_null(found["due_date"].cast(pa.date32()), due) if "due_date" in found.column_names
-                     else pa.array([due.as_py()] * n, pa.date32())),
+        "rule": pa.repeat(pa.scalar(rule.name, pa.string()), n),
+        "urgency": own_or("urgency", urgency),
+        "due_date": own_or("due_date", due),
         "evidence": pa.array(evidence, pa.string()),
         "explanation": pa.array(explanation, pa.string()),
     }

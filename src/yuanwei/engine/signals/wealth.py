@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 
 from yuanwei.engine.signals.base import CENT, Context, Rule, dec, iso, left_join, money, percent, ratio, yuan

@@ -165,7 +165,7 @@ def offers_for_rule(rule: str, profile: Mapping, day: dt.date, catalogue: Catalo
     current = profile.get("current")
     funds = Decimal(current) if current is not None else Decimal("0")
     who = who or Suitability.of(profile, day, cfg)
-    services = ((lacking_services(profile) if lacking is None else list(lacking)) if spec.services else [])
+    services = tuple((lacking_services(profile) if lacking is None else lacking) if spec.services else ())
     same: tuple[str, ...] = ()
     term = None
     if spec.categories == "same_as_maturing":
@@ -176,10 +176,10 @@ def offers_for_rule(rule: str, profile: Mapping, day: dt.date, catalogue: Catalo
         funds += sum((Decimal(m["amount"]) for m in mine), Decimal("0"))
         terms = [int(m["term_days"]) for m in mine if m["term_days"] is not None and not pd.isna(m["term_days"])]
         term = terms[0] if terms else None
-    key = (rule, who, catalogue.funds_class(funds), tuple(services), same, term)
+    key = (rule, who, catalogue.funds_class(funds), services, same, term)
     offer = catalogue._memo.get(key)
     if offer is None:
-        offer = catalogue._memo[key] = _offer(spec, who, funds, services, catalogue, same, term)
+        offer = catalogue._memo[key] = _offer(spec, who, funds, list(services), catalogue, same, term)
     return offer
 
 
