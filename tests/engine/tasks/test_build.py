@@ -180,3 +180,87 @@ def test_a_bad_rules_file_stops_the_stage_with_the_key(world, duckdb_backend, ho
     world.signal("C1", "aum_drop", 3)
     with pytest.raises(UsageError, match="tasks.capacity.default_daily_capacity"):
         world.build(duckdb_backend, home)
+
+
+def _policy_world(world, n, seed):
+    """Many near-alike candidates: a few rule sets, and each thing the policy and the offers read
+    mostly at one value, sometimes at another on either side of its boundary — so that groups of
+    alike candidates form and a key that left one of those things out would merge unlike ones."""
+    rnd = random.Random(seed)
+
+    def mostly(usual, *others):
+        return usual if rnd.random() < 0.9 else rnd.choice(others)
+
+    rule_sets = [["idle_cash"], ["maturity"], ["idle_cash", "birthday"], ["tier_up"], ["no_recent_contact"],
+                 ["aum_drop", "market_shock"], ["large_inflow", "maturity"], ["risk_assessment_expiring"]]
+    for i in range(n):
+        cid = f"P{i:03d}"
+        world.customer(
+            cid, risk_level=mostly("C3", "C1", "C2", "C4", "C5", None, ""),
+            risk_assessed_on=mostly(D - dt.timedelta(days=100), None, D - dt.timedelta(days=365),
+                                    D - dt.timedelta(days=366)),
+            age=mostly(45, None, 64, 65, 80), tier=mostly("金卡", "大众", "私行", None),
+            persona=mostly("salaried", "retiree", None), familiarity=mostly("B", "A", "C"),
+            marketing_consent=mostly(True, False, None), do_not_call=mostly(False, True, None),
+            do_not_disturb=mostly(False, None, True),
+            current=mostly(Decimal("120000.00"), None, Decimal("0.00"), Decimal("49.99"), Decimal("50.00"),
+                           Decimal("9999.99"), Decimal("10000.00"), Decimal("199999.99"), Decimal("200000.00")),
+            has_mobile_banking=mostly(True, False, None), has_credit_card=mostly(True, False),
+            has_third_party_binding=mostly(True, False, None), has_investment=mostly(True, False),
+            remote_staff_id=mostly("S01", "S02", None), branch_id=mostly("B01", "B02"))
+        for rule in rnd.choice(rule_sets):
+            due = D + dt.timedelta(days=mostly(2, 0, 9))
+            if rule == "maturity":
+                for _ in range(mostly(1, 0, 2)):
+                    # same category, other terms (WL1, WL3); other categories; more funds
+                    world.holding(cid, mostly("WL2", "WL1", "WL3", "TD3Y", "FD4", "CD20"), matures_on=due,
+                                  amount=mostly("60000.00", "100.00", "150000.00"))
+            world.signal(cid, rule, mostly(3, 1, 5), due_date=due, explanation=f"{cid}·{rule}")
+        # contacts: none; yesterday; 4 or 5 in D−30…D−8 (pressure_30d, shown with its count); long ago
+        for ago in mostly([], [1], [8, 9, 10, 20], [8, 9, 10, 20, 25], [30, 31], [200]):
+            world.contact(cid, D - dt.timedelta(days=ago), mostly("no_answer", "reached", "refused", "do_not_disturb"))
+        if rnd.random() < 0.1:
+            world.plan(cid, channel=rnd.choice(["branch", "wealth_center", "call_center", "remote"]),
+                       staff_id=rnd.choice(["S09", None]))
+    # twins alike but for what matures: its category at the same term, its term in the same
+    # category, its amount across the certificate's minimum (200,000.00 with the current balance)
+    for k, (one, other) in enumerate([(("TD3Y", "150000.00"), ("CD20", "150000.00")),
+                                      (("WL1", "60000.00"), ("WL2", "60000.00")),
+                                      (("TD3Y", "60000.00"), ("TD3Y", "150000.00"))]):
+        for twin, (product, amount) in (("a", one), ("b", other)):
+            world.customer(f"T{k}{twin}", current=Decimal("120000.00"), remote_staff_id="S03")
+            world.holding(f"T{k}{twin}", product, matures_on=D + dt.timedelta(days=3), amount=amount)
+            world.signal(f"T{k}{twin}", "maturity", 3, due_date=D + dt.timedelta(days=3))
+    # offers show on tasks only: most candidates fit (S01, S03), S02's do not
+    world.rows["staff"][0]["daily_capacity"] = 1000
+    world.rows["staff"][1]["daily_capacity"] = 5
+    world.rows["staff"].append(dict(staff_id="S03", name="王五", role="remote_rm", branch_id="B02",
+                                    hired_on="2022-01-01", daily_capacity=1000))
+    return world
+
+
+@pytest.mark.parametrize("seed", [3, 17])
+def test_deciding_alike_candidates_once_gives_what_deciding_each_alone_gives(world, duckdb_backend, home,
+                                                                           monkeypatch, seed):
+    """The policy and offers are decided once per group of alike candidates: with every candidate
+    its own group the tasks and exclusions are the same, byte for byte."""
+    import yuanwei.engine.tasks as tasks_module
+
+    _policy_world(world, 600, seed)
+    grouping = tasks_module._decision_groups
+    sizes = []
+
+    def spy(ids, *args):
+        groups = grouping(ids, *args)
+        sizes.append((len(ids), int(groups.max()) + 1))
+        return groups
+
+    monkeypatch.setattr(tasks_module, "_decision_groups", spy)
+    grouped = world.build(duckdb_backend, home)
+    assert sizes[0][1] < sizes[0][0]     # alike candidates did share a decision
+    monkeypatch.setattr(tasks_module, "_decision_groups", lambda ids, *args: np.arange(len(ids)))
+    alone = world.build(duckdb_backend, home)
+    assert grouped[0].to_pylist() == alone[0].to_pylist()
+    assert grouped[1].to_pylist() == alone[1].to_pylist()
+    reasons = set(grouped[1]["reason_code"].to_pylist())
+    assert {"over_capacity", "no_consent", "pressure_7d", "do_not_disturb", "other_channel"} <= reasons

@@ -188,3 +188,25 @@ def test_cross_sell_rides_along_on_marketing_tasks_only(world, duckdb_backend, h
     offers = t["MKT"]["offers"].split(";")
     assert offers[-2:] == ["mobile_banking", "credit_card"]  # max_cross_sell = 2, in the basic order
     assert t["SRV"]["offers"] == "" and t["SRV"]["purpose"] == "service"
+
+
+@pytest.mark.parametrize("minimum", ["50.00", "10000.00", "0.01", "100.005", "199999.99"])
+def test_funds_classes_in_fen_count_the_same_minimums_as_exact_decimals(minimum):
+    """The columnar funds class (integer fen) agrees with the exact-decimal one at every boundary."""
+    import numpy as np
+    import pandas as pd
+
+    from yuanwei.engine.tasks.offers import Catalogue
+
+    cfg = load_tasks_config(None).offers
+    products = pd.DataFrame({"product_id": ["A", "B", "C"], "name": ["a", "b", "c"],
+                             "category": ["time_deposit", "wealth", "fund"], "risk_rating": ["R1", "R2", "R4"],
+                             "min_amount": [minimum, "200000.00", None], "term_days": [90, 180, None],
+                             "expected_return": [0.02, 0.03, None]})
+    catalogue = Catalogue(products, pd.DataFrame(columns=["customer_id"]), cfg, {})
+    m = Decimal(minimum)
+    amounts = [Decimal("0.00"), m - Decimal("0.01"), m.quantize(Decimal("0.01")), m + Decimal("0.01"),
+               Decimal("199999.99"), Decimal("200000.00"), Decimal("-5.00")]
+    amounts = [a.quantize(Decimal("0.01")) for a in amounts]
+    cents = np.array([int(a * 100) for a in amounts], np.int64)
+    assert catalogue.funds_classes(cents).tolist() == [catalogue.funds_class(a) for a in amounts]

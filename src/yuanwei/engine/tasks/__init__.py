@@ -16,6 +16,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 import ibis
 import numpy as np
@@ -27,11 +29,11 @@ import pyarrow.parquet as pq
 
 from yuanwei.contract.schema import FOUR_BASIC_PRODUCTS
 from yuanwei.engine.tasks.arbitration import breakdown, parse_levers, read_levers, score, value_of
-from yuanwei.engine.tasks.capacity import OVER_CAPACITY, assign
+from yuanwei.engine.tasks.capacity import OVER_CAPACITY, assign, capacities
 from yuanwei.engine.tasks.config import TasksConfig, load_tasks_config
-from yuanwei.engine.tasks.offers import (Catalogue, RuleOffer, Suitability, assessment_valid, lacking_services,
-                                         maturing_holdings, offers_for_rule, products_on_sale)
-from yuanwei.engine.tasks.policy import Block, facts_by_customer, marketing_block, phone_block, policy_facts
+from yuanwei.engine.tasks.offers import (Catalogue, RuleOffer, Suitability, assessment_valid, elderly,
+                                         lacking_services, maturing_holdings, offers_for_rule, products_on_sale)
+from yuanwei.engine.tasks.policy import Block, marketing_block, phone_block, policy_facts
 from yuanwei.engine.tasks.propensity import load_call_time, load_propensity
 from yuanwei.engine.tasks.windows import default_window, restrict
 from yuanwei.learning.interface import CallTime, Propensity
@@ -80,11 +82,6 @@ def _previous_run(home: Home | None, day: dt.date, cfg: TasksConfig):
     return None, None
 
 
-def _read(folder, name: str, columns: list[str]) -> list[dict]:
-    f = folder / f"{name}.parquet"
-    return pq.read_table(f, columns=columns).to_pylist() if f.exists() else []
-
-
 def _carried_over(tables, home, day, cfg, today: pa.Table) -> list[dict]:
     """Entries (like signal rows) that roll over from the previous run while still valid: its tasks,
     and its candidates left out for capacity only (their signal rows from its signals file).
@@ -96,7 +93,7 @@ def _carried_over(tables, home, day, cfg, today: pa.Table) -> list[dict]:
     if folder is None:
         return []
     out = []
-    previous = _read(folder, "tasks", ["date", "customer_id", "staff_id", "evidence", "carried_over_from"])
+    previous = _not_all_fired_again(folder, today)
     again = _fired_again(today, [r["customer_id"] for r in previous])
     for r in previous:
         entries = _evidence(r["evidence"])
@@ -122,6 +119,23 @@ def _carried_over(tables, home, day, cfg, today: pa.Table) -> list[dict]:
     done = set(c.filter(c.at_day >= prev_day, c.at_day <= day - dt.timedelta(days=1))
                .select("customer_id").distinct().to_pandas().customer_id)
     return [e for e in out if e["customer_id"] not in done]
+
+
+def _not_all_fired_again(folder, today: pa.Table) -> list[dict]:
+    """The previous run's tasks with a rule that does not fire again today for the customer: only
+    their evidence lists (of the tasks' rules) need reading."""
+    f = folder / "tasks.parquet"
+    if not f.exists():
+        return []
+    previous = pq.read_table(f, columns=["date", "customer_id", "staff_id", "evidence", "carried_over_from", "rules"])
+    split = pc.split_pattern(previous["rules"].combine_chunks(), ";")
+    parent = pc.list_parent_indices(split)
+    pairs = pa.table({"i": parent, "customer_id": previous["customer_id"].combine_chunks().take(parent),
+                      "rule": pc.list_flatten(split)})
+    fired = today.select(["customer_id", "rule"]).group_by(["customer_id", "rule"]).aggregate([])
+    left = pairs.join(fired, keys=["customer_id", "rule"], join_type="left anti")
+    keep = set(left["i"].to_pylist()) | set(np.flatnonzero(pc.is_null(split).to_numpy(zero_copy_only=False)).tolist())
+    return previous.take(pa.array(sorted(keep), pa.int64())).drop_columns(["rules"]).to_pylist()
 
 
 def _fired_again(today: pa.Table, customer_ids: list[str]) -> set[tuple[str, str]]:
@@ -157,60 +171,98 @@ def _over_capacity_signals(folder, day: dt.date, prev_day: dt.date, today: pa.Ta
             for i, (cid, rule, urgency, due, staff) in enumerate(zip(*columns))]
 
 
-_PROFILE_INDEX = {name: i for i, name in enumerate(PROFILE_COLUMNS)}
-
-
-class _Profile:
-    """A candidate's profile values (``PROFILE_COLUMNS``, as one tuple) with the read-only mapping
-    API the decisions use (``get``, ``[]``), in a fraction of a dict's memory and build time: a
-    large bank has hundreds of thousands of candidates a day."""
-
-    __slots__ = ("_values",)
-
-    def __init__(self, values: tuple):
-        self._values = values
-
-    def get(self, name: str, default=None):
-        i = _PROFILE_INDEX.get(name)
-        return default if i is None else self._values[i]
-
-    def __getitem__(self, name: str):
-        return self._values[_PROFILE_INDEX[name]]
-
-
-def _profiles_of(profiles: pa.Table, ids: list[str]) -> dict[str, _Profile]:
-    mine = profiles.filter(pc.is_in(profiles["customer_id"], value_set=pa.array(ids, pa.string())))
-    columns = [mine.column(name).to_pylist() for name in PROFILE_COLUMNS]
-    return {values[0]: _Profile(values) for values in zip(*columns)}
-
-
 class _SignalTexts:
     """The evidence and explanation of the day's signals, left in Arrow: only the tasks' few come
     to Python (a large bank has ~10⁶ signals a day; their texts are most of their memory).
 
     Entries of the day's signals carry ``row``: their index in the signals table, which is sorted
-    by customer, rule, due date and evidence, so ``row`` orders them as their texts would."""
+    by customer, rule, due date and evidence, so ``row`` orders them as their texts would. Entries
+    of an earlier run's signals left out for capacity carry ``row`` and ``texts``: that run's."""
 
     def __init__(self, signals: pa.Table):
         self.evidence = signals.column("evidence")
         self.explanation = signals.column("explanation")
+        self._fetched: dict[tuple[int, str], dict[int, str]] = {}
+
+    def fetch(self, entries: list[dict]) -> None:
+        """Bring these entries' texts to Python in one take per source (the tasks' entries: ~10⁵
+        at a large bank), rather than one Arrow scalar at a time."""
+        rows: dict[int, tuple[_SignalTexts, set[int]]] = {}
+        for e in entries:
+            if "row" in e:
+                source = e.get("texts") or self
+                rows.setdefault(id(source), (source, set()))[1].add(e["row"])
+        for key, (source, wanted) in rows.items():
+            ordered = sorted(wanted)
+            taken = pa.array(ordered, pa.int64())
+            for f in ("evidence", "explanation"):
+                self._fetched[(key, f)] = dict(zip(ordered, getattr(source, f).take(taken).to_pylist()))
 
     def get(self, e: dict, field: str):
         if "row" not in e:            # carried over from an earlier run's tasks: the texts are on the entry
             return e.get(field)
-        # today's signals, or an earlier run's signals left out for capacity (their own texts)
-        return getattr(e.get("texts") or self, field)[e["row"]].as_py()
+        source = e.get("texts") or self
+        fetched = self._fetched.get((id(source), field))
+        if fetched is not None and e["row"] in fetched:
+            return fetched[e["row"]]
+        return getattr(source, field)[e["row"]].as_py()
 
 
-def _group(signals: pa.Table, carried: list[dict]) -> dict[str, list[dict]]:
-    by_customer: dict[str, list[dict]] = defaultdict(list)
-    columns = [signals.column(n).to_pylist() for n in ("customer_id", "rule", "urgency", "due_date")]
-    for i, (cid, rule, urgency, due) in enumerate(zip(*columns)):
-        by_customer[cid].append({"customer_id": cid, "rule": rule, "urgency": urgency, "due_date": due,
-                                 "carried_from": None, "row": i})
-    for e in carried:   # none of the same customer and rule as today's (_carried_over)
-        by_customer[e["customer_id"]].append(e)
-    return by_customer
+class _Entries:
+    """The day's entries — today's signals (``row`` = their index in the sorted signals table) and
+    the entries carried over (dicts) — kept as columns: a large bank has ~10⁶ of them and most of
+    their candidates are decided in groups; entry dicts are made only for the tasks (``of``)."""
+
+    def __init__(self, signals: pa.Table, carried: list[dict]):
+        self.signals = signals
+        self.carried: dict[str, list[dict]] = defaultdict(list)
+        for e in carried:
+            self.carried[e["customer_id"]].append(e)
+        carried_cols = {
+            "customer_id": pa.array([e["customer_id"] for e in carried], pa.string()),
+            "rule": pa.array([e["rule"] for e in carried], pa.string()),
+            "urgency": pa.array([int(e["urgency"] or 0) for e in carried], pa.int64()),
+            "due_date": pa.array([e["due_date"] for e in carried], pa.date32()),
+            "carried_from": pa.array([e["carried_from"] for e in carried], pa.date32()),
+        }
+        n = signals.num_rows
+        owners = signals["customer_id"].combine_chunks().cast(pa.string())
+        self.owners = owners.to_numpy(zero_copy_only=False)   # sorted: binary search by customer
+        today = pa.table({"customer_id": owners,
+                          "rule": signals["rule"].combine_chunks().cast(pa.string()),
+                          "urgency": pc.fill_null(signals["urgency"].combine_chunks().cast(pa.int64()), 0),
+                          "due_date": signals["due_date"].combine_chunks().cast(pa.date32()),
+                          "carried_from": pa.nulls(n, pa.date32())})
+        self.table = pa.concat_tables([today, pa.table(carried_cols)])
+
+    def per_rule(self) -> pa.Table:
+        """One row per customer and rule — its strongest urgency ``u`` (missing = 0), the earliest
+        day it was carried from and how many of its entries are fresh — in the order of the
+        customer's rules: customer_id, then the strongest urgency first, then rule id."""
+        t = self.table.group_by(["customer_id", "rule"], use_threads=False).aggregate(
+            [("urgency", "max"), ("carried_from", "min"),
+             ("carried_from", "count", pc.CountOptions(mode="only_null"))])
+        t = t.rename_columns({"urgency_max": "u", "carried_from_min": "carried_min",
+                              "carried_from_count": "fresh"})
+        return t.sort_by([("customer_id", "ascending"), ("u", "descending"), ("rule", "ascending")])
+
+    def of(self, customer_ids: list[str]) -> list[list[dict]]:
+        """Each customer's entries: today's signals by row, then its carried entries. The
+        signals are sorted by customer: each customer's rows are one run, found by binary search."""
+        lo = np.searchsorted(self.owners, customer_ids, side="left") if customer_ids else np.zeros(0, np.int64)
+        hi = np.searchsorted(self.owners, customer_ids, side="right") if customer_ids else np.zeros(0, np.int64)
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)]) if len(lo) else np.zeros(0, np.int64)
+        taken = self.signals.select(["rule", "urgency", "due_date"]).take(pa.array(rows, pa.int64()))
+        rule, urgency, due = (taken.column(n).to_pylist() for n in ("rule", "urgency", "due_date"))
+        out, k = [], 0
+        for cid, a, b in zip(customer_ids, lo.tolist(), hi.tolist()):
+            mine = []
+            for i in range(a, b):
+                mine.append({"customer_id": cid, "rule": rule[k], "urgency": urgency[k], "due_date": due[k],
+                             "carried_from": None, "row": i})
+                k += 1
+            out.append(mine + self.carried.get(cid, []))
+        return out
 
 
 def _entry_order(e: dict):
@@ -220,6 +272,13 @@ def _entry_order(e: dict):
     if "row" not in e:
         return (1, 0, e.get("evidence") or "")
     return (0, e["row"], "") if e.get("texts") is None else (1, e["row"], "")
+
+
+def _kept_entries(entries: list[dict], rules: list[str]) -> list[dict]:
+    """A task's entries: those of its rules, in the order of its rules, then by due date."""
+    kept = [e for e in entries if e["rule"] in rules]
+    kept.sort(key=lambda e: (rules.index(e["rule"]), str(e.get("due_date")), _entry_order(e)))
+    return kept
 
 
 def _describe_task(t: dict, texts: _SignalTexts) -> None:
@@ -239,11 +298,182 @@ def _describe_task(t: dict, texts: _SignalTexts) -> None:
     t["evidence"] = evidence
 
 
-def _rules_in_order(entries: list[dict]) -> list[str]:
-    strongest: dict[str, int] = {}
-    for e in entries:
-        strongest[e["rule"]] = max(strongest.get(e["rule"], 0), int(e["urgency"] or 0))
-    return sorted(strongest, key=lambda r: (-strongest[r], r))
+@dataclass
+class _Decision:
+    """What the policy and the offers decide for a candidate: its rules excluded (with the reason),
+    the rules kept, the purpose, offers and notes. A function of the candidate's ``_decision_groups``
+    only, so it is made once per group of alike candidates."""
+
+    excluded: list[tuple[str, Block]] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    purpose: str = ""
+    products: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _decide(rules: list[str], profile: Mapping | None, f: Mapping, day: dt.date, cfg: TasksConfig,
+            catalogue: Catalogue) -> _Decision:
+    """Phone consent, marketing policy, offers and purpose of one candidate (docs/tasks.md 2–5)."""
+    out = _Decision()
+    if profile is None:
+        out.excluded = [(r, NO_PROFILE) for r in rules]
+        return out
+    block = phone_block(profile, f)
+    if block:
+        out.excluded = [(r, block) for r in rules]
+        return out
+    notes = out.notes
+    marketing_rules = [r for r in rules if cfg.purpose_of(r) == "marketing"]
+    mblock = marketing_block(profile, f, cfg.policy)
+    if mblock:
+        # no marketing today: marketing rules are excluded, the others go without offers
+        out.excluded += [(r, mblock) for r in marketing_rules]
+        could_offer = any(r in cfg.offers.by_rule for r in rules)
+        rules = [r for r in rules if r not in marketing_rules]
+        if rules and (marketing_rules or could_offer):
+            notes.append(f"仅服务/关怀，不营销：{mblock.reason}")
+        offers = {r: RuleOffer() for r in rules}
+    else:
+        who = Suitability.of(profile, day, cfg.offers)
+        lacking = lacking_services(profile)
+        offers = {r: offers_for_rule(r, profile, day, catalogue, who, lacking) for r in rules}
+        for r in list(rules):
+            o = offers[r]
+            if o.dropped and cfg.purpose_of(r) == "marketing":
+                out.excluded.append((r, o.dropped))
+                rules.remove(r)
+            elif o.dropped:
+                notes.append(f"{r}：{o.dropped.reason}，不推荐产品")
+    if not rules:
+        return out
+    product_offers: list[str] = []
+    services: list[str] = []
+    for r in rules:
+        product_offers += [p for p in offers[r].products if p not in product_offers]
+        services += [s for s in offers[r].services if s not in services]
+    product_offers = product_offers[: cfg.offers.max_offers]
+    purposes = {cfg.purpose_of(r) for r in rules}
+    if product_offers or services:
+        purposes.add("marketing")
+    purpose = next(p for p in cfg.purpose_precedence if p in purposes)
+    if (purpose == "marketing" and cfg.offers.cross_sell_on_marketing
+            and not set(rules) & set(cfg.offers.no_push_rules)):
+        extra = [s for s in lacking_services(profile) if s not in services]
+        services += extra[: cfg.offers.max_cross_sell]
+    holder = f.get("plan_holder")
+    if isinstance(holder, str) and holder:
+        notes.append(f"他渠道：{holder}")
+    if product_offers:
+        age = profile.get("age")
+        if age is not None and int(age) >= cfg.offers.elderly_age:
+            notes.append(f"客户年满{cfg.offers.elderly_age}岁，不推荐高于{cfg.offers.elderly_max_risk}的产品")
+        if not assessment_valid(profile, day, cfg.offers):
+            notes.append("无有效风险测评，仅推荐" + "/".join(cfg.offers.unassessed_categories))
+    out.rules, out.purpose, out.products, out.services = rules, purpose, product_offers, services
+    return out
+
+
+def _codes(values) -> np.ndarray:
+    """Integer codes of a column's values (None / NULL = -1)."""
+    return pd.factorize(np.asarray(values, dtype=object) if isinstance(values, list) else values)[0]
+
+
+def _groups(columns: list[np.ndarray]) -> np.ndarray:
+    """The group of each row: rows equal in every column share it; groups numbered in the order
+    of their first row. Column by column (a hash factorisation each), never a sort of whole rows."""
+    group = np.zeros(len(columns[0]), np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column)
+        group = pd.factorize(group * (len(uniques) + 1) + (codes + 1))[0]
+    return group
+
+
+def _decision_groups(ids: list[str], rules_of: pa.ListArray, people: pa.Table, facts: pd.DataFrame, day: dt.date,
+                     cfg: TasksConfig, catalogue: Catalogue) -> np.ndarray:
+    """The group of each candidate: candidates that ``_decide`` treats alike share one.
+
+    Alike = the same rules in the same order and the same of what the decision reads for them —
+    the do-not-call and do-not-disturb flags; unless those block the phone, what the marketing
+    policy tests (consent, a recent refusal, contacts at or above the pressure limits and the long
+    count shown then, another channel's plan, which also shows in the notes); unless marketing is
+    blocked, the basic products lacking (welcome, cross-sell) and, when a rule offers products,
+    suitability (a valid assessment and its level, elderly), the class of the funds against the
+    products' minimum amounts and, for a maturity offer, the maturing holdings' categories, term
+    and funds. Whatever the decision does not read for a candidate is left out of its key, so a
+    large bank's ~10⁵ candidates fall into a few thousand groups (tests/engine/tasks/test_build.py
+    checks the groups' decisions against deciding each candidate alone)."""
+    offers, policy, n = cfg.offers, cfg.policy, people.num_rows
+
+    def flag(name: str) -> np.ndarray:   # ``is True``: NULL is not
+        return pc.fill_null(people[name], False).to_numpy(zero_copy_only=False)
+
+    rule_keys = pc.binary_join(rules_of, ";").to_numpy(zero_copy_only=False)
+    rule_codes, rule_sets = pd.factorize(rule_keys)
+    with_products = [r for r, spec in offers.by_rule.items() if spec.categories]
+    own_holdings = [r for r, spec in offers.by_rule.items() if spec.categories == "same_as_maturing"]
+    sells = np.array([any(r in with_products for r in k.split(";")) for k in rule_sets], bool)[rule_codes]
+    reads_holdings = np.array([any(r in own_holdings for r in k.split(";")) for k in rule_sets], bool)[rule_codes]
+
+    dnc, dnd = flag("do_not_call"), flag("do_not_disturb") | facts["dnd_ever"].to_numpy(bool)
+    phone_ok = flag("_has_profile") & ~dnc & ~dnd
+    consent, refused = flag("marketing_consent"), facts["refused_recent"].to_numpy(bool)
+    short_over = facts["contacts_short"].to_numpy(np.int64) >= policy.pressure_short_max
+    long_count = facts["contacts_long"].to_numpy(np.int64)
+    long_count = np.where(long_count >= policy.pressure_long_max, long_count, 0)
+    holder = facts["plan_holder"].to_numpy(object)
+    holder_codes = _codes([h if isinstance(h, str) and h else None for h in holder.tolist()])
+    marketing_ok = phone_ok & consent & ~refused & ~short_over & (long_count == 0) & (holder_codes < 0)
+    suits = marketing_ok & sells
+
+    # suitability, the funds class and a maturity offer's holdings: only where products are offered
+    level_key = np.full(n, -1, np.int64)
+    old = np.zeros(n, bool)
+    funds = np.full(n, -1, np.int64)
+    same, term, mfunds = [None] * n, np.full(n, -1, np.int64), np.full(n, -1, np.int64)
+    at = np.flatnonzero(suits)
+    if len(at):
+        mine = people.take(pa.array(at, pa.int64()))
+        levels, assessed_on, ages = (mine[c].to_pylist() for c in ("risk_level", "risk_assessed_on", "age"))
+        valid: dict[tuple, bool] = {}
+        keys = []
+        for level, on in zip(levels, assessed_on):
+            ok = valid.get((level, on))
+            if ok is None:
+                ok = valid[(level, on)] = assessment_valid({"risk_level": level, "risk_assessed_on": on}, day, offers)
+            keys.append(level if ok else None)
+        level_key[at] = _codes(keys)
+        aged = {a: elderly(a, offers) for a in set(ages)}
+        old[at] = [aged[a] for a in ages]
+        current = pc.fill_null(mine["current"].cast(pa.decimal128(20, 2)), Decimal(0))
+        cents = pc.multiply(current, pa.scalar(Decimal(100), pa.decimal128(3, 0))).cast(pa.int64())
+        funds[at] = catalogue.funds_classes(cents.to_numpy(zero_copy_only=False))
+        balances = mine["current"].to_pylist()
+        for k in np.flatnonzero(reads_holdings[at]).tolist():
+            i = int(at[k])
+            categories, amount, first_term = catalogue.maturing_of(ids[i])
+            same[i] = ";".join(categories)
+            term[i] = -2 if first_term is None else first_term
+            mfunds[i] = catalogue.funds_class((balances[k] if balances[k] is not None else Decimal(0)) + amount)
+    lacking = [np.where(marketing_ok, flag(f"has_{s}"), False) for s in FOUR_BASIC_PRODUCTS]
+
+    def unless_blocked(column: np.ndarray) -> np.ndarray:
+        return np.where(phone_ok, column, 0)
+
+    return _groups([rule_codes, flag("_has_profile"), dnc, dnd,
+                    *(unless_blocked(c) for c in (consent, refused, short_over, long_count, holder_codes)),
+                    *lacking, level_key, old, funds, _codes(same), term, mfunds])
+
+
+def _spread(group: np.ndarray, lists: list[list]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of group ``group[i]``, each repeated once per item of its group's list: (row, item)
+    indices, the items numbered across the lists as ``[x for l in lists for x in l]`` does."""
+    lengths = np.array([len(items) for items in lists], dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    counts = lengths[group]
+    row = np.repeat(np.arange(len(group)), counts)
+    within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return row, np.repeat(starts[group], counts) + within
 
 
 def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Table, profiles: pa.Table,
@@ -256,6 +486,10 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
     ``load_tasks_config(home.rules_file)``; ``propensity`` / ``call_time`` to the latest learned
     models, else priors (``load_propensity`` / ``load_call_time``). ``home`` also gives the previous
     run's tasks (carry-over) under ``home.runs_dir``.
+
+    A large bank has hundreds of thousands of candidates a day, most alike: the candidates are
+    columns, the policy and offers are decided once per group of alike candidates
+    (``_decision_groups``), and only the tasks — those that fit the RMs' capacity — become dicts.
     """
     cfg = config or load_tasks_config(home.rules_file if home is not None else None)
     if levers is None and home is not None:
@@ -267,142 +501,150 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
 
     # in the signals file's order (the run's signals already are: sorting them again is cheap)
     signals = signals.sort_by([(k, "ascending") for k in ("customer_id", "rule", "due_date", "evidence")])
-    by_customer = _group(signals, _carried_over(tables, home, day, cfg, signals))
+    entries = _Entries(signals, _carried_over(tables, home, day, cfg, signals))
     texts = _SignalTexts(signals)
-    ids = sorted(by_customer)
-    maturity_ids = [c for c in ids if any(e["rule"] == "maturity" for e in by_customer[c])]
-    dues = [e["due_date"] for c in maturity_ids for e in by_customer[c] if e["rule"] == "maturity" and e["due_date"]]
+    per_rule = entries.per_rule()
+    if not per_rule.num_rows:
+        return RESULT_TABLES["tasks"].empty_table(), _excluded_table([], day)
+    # one candidate per customer, its rules in order (per_rule is sorted by customer first)
+    owners = per_rule["customer_id"].combine_chunks()
+    starts = np.flatnonzero(pc.not_equal(owners[1:], owners[:-1]).to_numpy(zero_copy_only=False)) + 1
+    offsets = np.concatenate([[0], starts, [len(owners)]]).astype(np.int32)
+    candidates = owners.take(pa.array(offsets[:-1], pa.int64()))
+    ids = candidates.to_pylist()
+    rules_of = pa.ListArray.from_arrays(pa.array(offsets), per_rule["rule"].combine_chunks())
+    maturity = entries.table.filter(pc.equal(entries.table["rule"], "maturity"))
+    maturity_ids = sorted(set(maturity["customer_id"].to_pylist()))
+    dues = [d for d in maturity["due_date"].to_pylist() if d]
     until = max([day + dt.timedelta(days=7), *dues])
     # the backend's queries run in a worker thread (the backend works outside the GIL) while the
-    # candidates' profiles come to Python — only theirs: a bank has far more customers than candidates
+    # candidates' profiles are matched — only theirs: a bank has far more customers than candidates
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuanwei-tasks") as pool:
         queried = pool.submit(_queries, tables, day, ids, maturity_ids, until, cfg)
-        profile_of = _profiles_of(profiles, ids)
+        people = _profiles_of(profiles, candidates)
         facts, products, maturing, staff = queried.result()
-    # excluded rows as columns (a large bank leaves hundreds of thousands of candidates out a day)
-    excluded: dict[str, list] = {"customer_id": [], "rule": [], "staff_id": [], "block": []}
-    ex_cid, ex_rule, ex_staff, ex_block = excluded.values()
-
-    def exclude(cid: str, rules, staff_id, block: Block):
-        for r in rules:
-            ex_cid.append(cid)
-            ex_rule.append(r)
-            ex_staff.append(staff_id)
-            ex_block.append(block)
-
+    if facts.index.tolist() != ids:   # pragma: no cover - policy_facts returns the sorted ids
+        raise RuntimeError("policy facts out of step with the candidates")
     catalogue = Catalogue(products, maturing, cfg.offers, lev.product_factors())
     category_of = dict(zip(products.product_id, products.category))
-    facts = facts_by_customer(facts)
 
-    candidates: list[dict] = []
-    for cid in ids:
-        entries = by_customer[cid]
-        rules = _rules_in_order(entries)
-        profile = profile_of.get(cid)
-        if profile is None:
-            exclude(cid, rules, None, NO_PROFILE)
-            continue
-        staff_id = profile.get("remote_staff_id")
-        f = facts[cid]
-        block = phone_block(profile, f)
-        if block:
-            exclude(cid, rules, staff_id, block)
-            continue
-        notes: list[str] = []
-        marketing_rules = [r for r in rules if cfg.purpose_of(r) == "marketing"]
-        mblock = marketing_block(profile, f, cfg.policy)
-        if mblock:
-            # no marketing today: marketing rules are excluded, the others go without offers
-            exclude(cid, marketing_rules, staff_id, mblock)
-            could_offer = any(r in cfg.offers.by_rule for r in rules)
-            rules = [r for r in rules if r not in marketing_rules]
-            if rules and (marketing_rules or could_offer):
-                notes.append(f"仅服务/关怀，不营销：{mblock.reason}")
-            offers = {r: RuleOffer() for r in rules}
-        else:
-            who = Suitability.of(profile, day, cfg.offers)
-            lacking = lacking_services(profile)
-            offers = {r: offers_for_rule(r, profile, day, catalogue, who, lacking) for r in rules}
-            for r in list(rules):
-                o = offers[r]
-                if o.dropped and cfg.purpose_of(r) == "marketing":
-                    exclude(cid, [r], staff_id, o.dropped)
-                    rules.remove(r)
-                elif o.dropped:
-                    notes.append(f"{r}：{o.dropped.reason}，不推荐产品")
-        if not rules:
-            continue
-        product_offers: list[str] = []
-        services: list[str] = []
-        for r in rules:
-            product_offers += [p for p in offers[r].products if p not in product_offers]
-            services += [s for s in offers[r].services if s not in services]
-        product_offers = product_offers[: cfg.offers.max_offers]
-        purposes = {cfg.purpose_of(r) for r in rules}
-        if product_offers or services:
-            purposes.add("marketing")
-        purpose = next(p for p in cfg.purpose_precedence if p in purposes)
-        if (purpose == "marketing" and cfg.offers.cross_sell_on_marketing
-                and not set(rules) & set(cfg.offers.no_push_rules)):
-            extra = [s for s in lacking_services(profile) if s not in services]
-            services += extra[: cfg.offers.max_cross_sell]
-        holder = f.get("plan_holder")
-        if isinstance(holder, str) and holder:
-            notes.append(f"他渠道：{holder}")
-        if product_offers:
-            age = profile.get("age")
-            if age is not None and int(age) >= cfg.offers.elderly_age:
-                notes.append(f"客户年满{cfg.offers.elderly_age}岁，不推荐高于{cfg.offers.elderly_max_risk}的产品")
-            if not assessment_valid(profile, day, cfg.offers):
-                notes.append("无有效风险测评，仅推荐" + "/".join(cfg.offers.unassessed_categories))
-        kept_entries = [e for e in entries if e["rule"] in rules]
-        kept_entries.sort(key=lambda e: (rules.index(e["rule"]), str(e.get("due_date")), _entry_order(e)))
-        carried = [e["carried_from"] for e in kept_entries]
-        carried_from = min(carried) if all(carried) else None  # any fresh signal makes it today's task
-        if carried_from:
-            notes.append(f"自{carried_from.isoformat()}顺延")
-        # the explanation and evidence texts are made after assignment, for the tasks only
-        # (most candidates of a large bank do not fit the day's capacity)
-        candidates.append({
-            "customer_id": cid, "rules": rules, "purpose": purpose,
-            "urgency": float(max(int(e["urgency"] or 0) for e in kept_entries)),
-            "products": product_offers, "services": services, "notes": notes, "entries": kept_entries,
-            "carried_over_from": carried_from, "remote_staff_id": staff_id,
-            "branch_id": profile.get("branch_id"),
-            "prev_staff_id": next((e.get("prev_staff_id") for e in kept_entries if e.get("prev_staff_id")), None),
-            "persona": profile.get("persona"), "familiarity": profile.get("familiarity"),
-            "tier": profile.get("tier"), "age": profile.get("age"),
-        })
+    # the decisions, once per group of alike candidates
+    group = _decision_groups(ids, rules_of, people, facts, day, cfg, catalogue)
+    _, first = np.unique(group, return_index=True)
+    reps = pa.array(first, pa.int64())
+    rep_people = people.take(reps).to_pylist()
+    names = list(facts.columns)
+    rep_facts = [dict(zip(names, v)) for v in zip(*(facts[n].to_numpy(object)[first].tolist() for n in names))]
+    decisions = [_decide(rules, p if p["_has_profile"] else None, f, day, cfg, catalogue)
+                 for rules, p, f in zip(rules_of.take(reps).to_pylist(), rep_people, rep_facts)]
 
-    # propensity for every candidate, through the model protocol (priors until one is trained)
-    if candidates:
+    cid = np.asarray(ids, dtype=object)
+    staff_col = people["remote_staff_id"].to_numpy(zero_copy_only=False)
+    excluded: list[dict[str, np.ndarray]] = []
+    row, item = _spread(group, [d.excluded for d in decisions])
+    flat = [x for d in decisions for x in d.excluded]
+    excluded.append({"customer_id": cid[row], "rule": np.array([r for r, _ in flat], object)[item],
+                     "staff_id": staff_col[row], "block": np.array([b for _, b in flat], object)[item]})
+
+    # the candidates kept: urgency, carry-over and the previous RM from their entries of kept rules
+    kept = np.flatnonzero(np.array([bool(d.rules) for d in decisions], bool)[group])
+    rule_index = {r: k for k, r in enumerate(sorted(set(per_rule["rule"].to_pylist())))}
+    kept_rules = np.zeros((len(decisions), len(rule_index)), bool)
+    for g, d in enumerate(decisions):
+        kept_rules[g, [rule_index[r] for r in d.rules]] = True
+    owner = np.repeat(np.arange(len(ids)), np.diff(offsets))
+    rcode = np.array([rule_index[r] for r in per_rule["rule"].to_pylist()], np.int64)
+    on = kept_rules[group[owner], rcode]
+    urgency = np.full(len(ids), -1, np.int64)
+    np.maximum.at(urgency, owner[on], per_rule["u"].to_numpy(zero_copy_only=False)[on])
+    never = np.iinfo(np.int32).max
+    since = pc.fill_null(per_rule["carried_min"].cast(pa.int32()), never).to_numpy(zero_copy_only=False)
+    earliest = np.full(len(ids), never, np.int64)
+    np.minimum.at(earliest, owner[on], since[on])
+    fresh = np.zeros(len(ids), np.int64)
+    np.add.at(fresh, owner[on], per_rule["fresh"].to_numpy(zero_copy_only=False)[on])
+    epoch = dt.date(1970, 1, 1)
+    carried_from = [None if fresh[i] or earliest[i] == never else epoch + dt.timedelta(days=int(earliest[i]))
+                    for i in kept.tolist()]   # any fresh signal makes it today's task
+    # the RM who had a carried entry: only the long tail (no RM of their own) is assigned by it
+    caps = set(capacities(staff, cfg.capacity))
+    prev_staff = [None] * len(kept)
+    tail = [k for k, i in enumerate(kept.tolist()) if ids[i] in entries.carried and staff_col[i] not in caps]
+    for k, theirs in zip(tail, entries.of([ids[kept[k]] for k in tail])):
+        mine = _kept_entries(theirs, decisions[group[kept[k]]].rules)
+        prev_staff[k] = next((e.get("prev_staff_id") for e in mine if e.get("prev_staff_id")), None)
+
+    def at(name: str) -> list:
+        return people[name].take(pa.array(kept, pa.int64())).to_pylist()
+
+    kg = group[kept].tolist()
+    cand = pd.DataFrame({"customer_id": cid[kept], "urgency": urgency[kept].astype(float),
+                         "remote_staff_id": at("remote_staff_id"), "branch_id": at("branch_id"),
+                         "prev_staff_id": prev_staff})
+    persona, familiarity, tier, age = at("persona"), at("familiarity"), at("tier"), at("age")
+    if len(kept):
+        # propensity for every candidate, through the model protocol (priors until one is trained)
         frame = pd.DataFrame({
-            "customer_id": [c["customer_id"] for c in candidates],
-            "rule": [c["rules"][0] for c in candidates],
-            "persona": [c["persona"] for c in candidates],
-            "familiarity": [c["familiarity"] for c in candidates],
-            "tier": [c["tier"] for c in candidates],
-            "age": [c["age"] for c in candidates],
-            "category": [category_of.get(c["products"][0], "") if c["products"] else "" for c in candidates],
+            "customer_id": cid[kept].tolist(),
+            "rule": [decisions[g].rules[0] for g in kg],
+            "persona": persona, "familiarity": familiarity, "tier": tier, "age": age,
+            "category": [category_of.get(decisions[g].products[0], "") if decisions[g].products else "" for g in kg],
             "channel": CHANNEL,
         })
         probs = np.asarray(propensity.predict(tables, day, frame), dtype=float)
-        if probs.shape != (len(candidates),):
+        if probs.shape != (len(kept),):
             raise RuntimeError(f"propensity model {propensity.version} returned {probs.shape[0] if probs.ndim else 0} "
-                               f"values for {len(candidates)} candidates")
+                               f"values for {len(kept)} candidates")
         # a model that cannot say (NaN) leaves the candidate at the prior's default, never above 1
         probs = np.clip(np.nan_to_num(probs, nan=cfg.propensity.default), 0.0, 1.0)
-        for c, p in zip(candidates, probs):
-            c["propensity"] = round(float(p), 6)
-            c["value"] = round(value_of(c["tier"], bool(c["products"]), cfg.arbitration), 6)
-            c["levers"], c["lever_notes"] = lev.for_task(c["customer_id"], c["products"])
-            c["score"] = score(c["urgency"], c["value"], c["propensity"], c["levers"])
+    else:
+        probs = np.zeros(0)
+    values: dict[tuple, float] = {}
+    by_products: dict[int, tuple[float, list[str]]] = {}
+    cand_propensity, cand_value, cand_levers, cand_score = [], [], [], []
+    for c, g, t, u, p in zip(cand["customer_id"].tolist(), kg, tier, cand["urgency"].tolist(), probs.tolist()):
+        products_g = decisions[g].products
+        v = values.get((t, bool(products_g)))
+        if v is None:
+            v = values[(t, bool(products_g))] = round(value_of(t, bool(products_g), cfg.arbitration), 6)
+        if c in lev.by_customer:
+            lv = lev.for_task(c, products_g)
+        else:   # without customer levers a task's levers are its offers'
+            lv = by_products.get(g)
+            if lv is None:
+                lv = by_products[g] = lev.for_task(None, products_g)
+        p = round(float(p), 6)
+        cand_propensity.append(p)
+        cand_value.append(v)
+        cand_levers.append(lv)
+        cand_score.append(score(u, v, p, lv[0]))
+    cand["score"] = cand_score
+    cand_urgency = cand["urgency"].tolist()
 
-    tasks, refused = assign(candidates, staff, cfg.capacity)
-    for c, staff_id, block in refused:
-        exclude(c["customer_id"], c["rules"], staff_id, block)
+    staff_of, rank, refused, order = assign(cand, staff, cfg.capacity)
+    if refused:
+        pos = np.array([k for k, _, _ in refused], np.int64)
+        row, item = _spread(group[kept[pos]], [d.rules for d in decisions])
+        flat_rules = np.array([r for d in decisions for r in d.rules], object)
+        excluded.append({"customer_id": cid[kept[pos]][row], "rule": flat_rules[item],
+                         "staff_id": np.array([s for _, s, _ in refused], object)[row],
+                         "block": np.array([b for _, _, b in refused], object)[row]})
 
+    tasks = []
+    for k, theirs in zip(order, entries.of([ids[kept[k]] for k in order])):
+        i, d = int(kept[k]), decisions[kg[k]]
+        mine = _kept_entries(theirs, d.rules)
+        tasks.append({
+            "customer_id": ids[i], "rules": list(d.rules), "purpose": d.purpose, "urgency": cand_urgency[k],
+            "products": d.products, "services": d.services, "entries": mine,
+            "notes": [*d.notes, *([f"自{carried_from[k].isoformat()}顺延"] if carried_from[k] else [])],
+            "carried_over_from": carried_from[k], "staff_id": staff_of[k], "rank": int(rank[k]),
+            "persona": persona[k], "familiarity": familiarity[k], "propensity": cand_propensity[k],
+            "value": cand_value[k], "levers": cand_levers[k][0], "lever_notes": cand_levers[k][1],
+            "score": cand_score[k],
+        })
     if tasks:
+        texts.fetch([e for t in tasks for e in t["entries"]])
         who = pd.DataFrame({"customer_id": [t["customer_id"] for t in tasks],
                             "persona": [t["persona"] for t in tasks],
                             "familiarity": [t["familiarity"] for t in tasks]})
@@ -411,9 +653,9 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
             windows = pool.submit(call_time.windows, tables, day, who)
             for t in tasks:
                 _describe_task(t, texts)
-            learned = windows.result()
+            learned = list(windows.result())
         for i, t in enumerate(tasks):
-            w = learned.iloc[i] if len(learned) > i else None
+            w = learned[i] if len(learned) > i else None
             t["window"] = w if isinstance(w, str) and w else default_window(
                 cfg.windows, t["customer_id"], t["persona"], t["familiarity"])
 
@@ -427,8 +669,17 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
         "model_version": propensity.version,
         "carried_over_from": t["carried_over_from"],
     } for t in tasks]
-    task_rows.sort(key=lambda r: (r["staff_id"], r["rank"]))
     return pa.Table.from_pylist(task_rows, schema=RESULT_TABLES["tasks"]), _excluded_table(excluded, day)
+
+
+def _profiles_of(profiles: pa.Table, ids: pa.ChunkedArray) -> pa.Table:
+    """The candidates' ``PROFILE_COLUMNS``, one row per id in the order of ``ids``, and
+    ``_has_profile`` (false, the rest NULL, for an id without a profile on D)."""
+    mine = profiles.select(list(PROFILE_COLUMNS))
+    mine = mine.filter(pc.is_in(mine["customer_id"], value_set=ids))
+    at = pc.index_in(ids, value_set=mine["customer_id"])
+    out = mine.take(at)
+    return out.append_column("_has_profile", pc.is_valid(at))
 
 
 def _queries(tables, day: dt.date, ids: list[str], maturity_ids: list[str], until: dt.date, cfg: TasksConfig):
@@ -441,15 +692,17 @@ def _queries(tables, day: dt.date, ids: list[str], maturity_ids: list[str], unti
     return facts, products, maturing, staff
 
 
-def _excluded_table(excluded: dict[str, list], day: dt.date) -> pa.Table:
-    """The excluded rows, sorted by customer, rule and reason_code (a stable sort: a rule excluded
-    twice with the same code keeps the order it was excluded in)."""
+def _excluded_table(parts: list[dict[str, np.ndarray]], day: dt.date) -> pa.Table:
+    """The excluded rows (parts of columns customer_id, rule, staff_id, block), sorted by customer,
+    rule and reason_code: a candidate's rule is excluded once at most, so the order is total."""
     schema = RESULT_TABLES["excluded"]
-    blocks = excluded["block"]
+    merged = {k: np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, object)
+              for k in ("customer_id", "rule", "staff_id", "block")}
+    blocks = merged["block"].tolist()
     columns = {"date": pa.array([day] * len(blocks), schema.field("date").type),
-               "customer_id": pa.array(excluded["customer_id"], pa.string()),
-               "rule": pa.array(excluded["rule"], pa.string()),
-               "staff_id": pa.array(excluded["staff_id"], pa.string()),
+               "customer_id": pa.array(merged["customer_id"].tolist(), pa.string()),
+               "rule": pa.array(merged["rule"].tolist(), pa.string()),
+               "staff_id": pa.array(merged["staff_id"].tolist(), pa.string()),
                "reason_code": pa.array([b.code for b in blocks], pa.string()),
                "reason": pa.array([b.reason for b in blocks], pa.string())}
     table = pa.table(columns).select(schema.names).cast(schema)

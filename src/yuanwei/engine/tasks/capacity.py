@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 
 from yuanwei.engine.tasks.config import CapacityConfig
@@ -21,10 +22,6 @@ from yuanwei.engine.tasks.policy import Block
 
 OVER_CAPACITY = Block("over_capacity", "超出当日容量")
 NO_REMOTE_RM = Block("no_remote_rm", "网点无远程客户经理")
-
-
-def order_key(c: dict):
-    return (-c["score"], -c["urgency"], c["customer_id"])
 
 
 def _balance_key(rm: str, load: int, cap: int, cfg: CapacityConfig):
@@ -42,50 +39,65 @@ def capacities(staff: pd.DataFrame, cfg: CapacityConfig) -> dict[str, int]:
     return caps
 
 
-def assign(candidates: list[dict], staff: pd.DataFrame, cfg: CapacityConfig):
-    """Returns (tasks, refused): tasks are the candidates given ``staff_id`` and ``rank`` (in
-    place); refused are (candidate, staff_id or None, Block)."""
+def assign(candidates: pd.DataFrame, staff: pd.DataFrame, cfg: CapacityConfig):
+    """Assign the candidates (one row each, in customer_id order; columns score, urgency,
+    remote_staff_id, branch_id, prev_staff_id) to RMs, in score order: score, then urgency (both
+    descending), then customer_id.
+
+    Returns (staff_id, rank, refused, tasks): per candidate the RM (None when refused) and the rank
+    within that RM (0 when refused); refused as (position, staff_id or None, Block); tasks the
+    positions given an RM, by staff_id and rank. Columnar: a large bank has ~10⁵–10⁶ candidates a
+    day; only the long tail (customers without an RM of their own) is walked one by one."""
+    n = len(candidates)
     caps = capacities(staff, cfg)
     remote_by_branch: dict[str, list[str]] = defaultdict(list)
     for row in staff.sort_values("staff_id").itertuples():
         if row.role == "remote_rm":
             remote_by_branch[row.branch_id].append(row.staff_id)
+    if not pd.Index(candidates["customer_id"]).is_monotonic_increasing:
+        raise ValueError("assign: the candidates must come in customer_id order")
+    # score order; the row position breaks ties as the customer_id does
+    order = np.lexsort((np.arange(n), -candidates["urgency"].to_numpy(float),
+                        -candidates["score"].to_numpy(float)))
+    rm_of = candidates["remote_staff_id"].to_numpy(object)
+    staff_of = np.full(n, None, dtype=object)
+    refused: list[tuple[int, str | None, Block]] = []
 
+    # an RM's own customers first: the best daily_capacity of them (each RM on its own)
+    own = candidates["remote_staff_id"].isin(list(caps)).to_numpy()
+    mine = order[own[order]]
+    if len(mine):
+        rms = pd.Series(rm_of[mine])
+        nth = rms.groupby(rms, sort=False).cumcount().to_numpy()
+        fits = nth < rms.map(caps).to_numpy()
+        staff_of[mine[fits]] = rm_of[mine[fits]]
+        refused += [(int(i), rm_of[i], OVER_CAPACITY) for i in mine[~fits]]
     load: dict[str, int] = defaultdict(int)
-    kept: list[dict] = []
-    refused: list[tuple[dict, str | None, Block]] = []
-    ordered = sorted(candidates, key=order_key)
-    own = [c for c in ordered if c.get("remote_staff_id") in caps]
-    tail = [c for c in ordered if c.get("remote_staff_id") not in caps]
-    for c in own:
-        rm = c["remote_staff_id"]
-        if load[rm] < caps[rm]:
-            load[rm] += 1
-            c["staff_id"] = rm   # the candidates are the caller's to hand over: no copies
-            kept.append(c)
-        else:
-            refused.append((c, rm, OVER_CAPACITY))
-    for c in tail:
-        rms = remote_by_branch.get(c.get("branch_id"), [])
+    load.update(pd.Series(staff_of[own]).value_counts().to_dict())
+
+    # then the long tail fills the room left, one by one
+    branch = candidates["branch_id"].to_numpy(object)
+    prev_of = candidates["prev_staff_id"].to_numpy(object)
+    for i in order[~own[order]].tolist():
+        rms = remote_by_branch.get(branch[i], [])
         if not rms:
-            refused.append((c, None, NO_REMOTE_RM))
+            refused.append((i, None, NO_REMOTE_RM))
             continue
         room = [rm for rm in rms if load[rm] < caps[rm]]
         if not room:
-            refused.append((c, None, OVER_CAPACITY))
+            refused.append((i, None, OVER_CAPACITY))
             continue
-        prev = c.get("prev_staff_id")
+        prev = prev_of[i]
         rm = prev if prev in room else min(room, key=lambda r: _balance_key(r, load[r], caps[r], cfg))
         load[rm] += 1
-        c["staff_id"] = rm
-        kept.append(c)
+        staff_of[i] = rm
 
-    by_rm: dict[str, list[dict]] = defaultdict(list)
-    for t in kept:
-        by_rm[t["staff_id"]].append(t)
-    tasks = []
-    for rm in sorted(by_rm):
-        for rank, t in enumerate(sorted(by_rm[rm], key=order_key), start=1):
-            t["rank"] = rank
-            tasks.append(t)
-    return tasks, refused
+    # rank within an RM: the score order
+    rank = np.zeros(n, dtype=np.int64)
+    given = order[pd.notna(staff_of[order])]
+    if not len(given):
+        return staff_of, rank, refused, []
+    by_rm = pd.DataFrame({"staff_id": staff_of[given], "position": given})
+    by_rm = by_rm.sort_values("staff_id", kind="stable")   # within an RM, still in score order
+    rank[by_rm["position"].to_numpy()] = by_rm.groupby("staff_id", sort=False).cumcount().to_numpy() + 1
+    return staff_of, rank, refused, by_rm["position"].tolist()

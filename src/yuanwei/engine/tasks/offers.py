@@ -17,9 +17,10 @@ import bisect
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from yuanwei.contract.schema import FOUR_BASIC_PRODUCTS
@@ -87,9 +88,12 @@ class Suitability:
     @classmethod
     def of(cls, profile: Mapping, day: dt.date, cfg: OffersConfig) -> "Suitability":
         assessed = assessment_valid(profile, day, cfg)
-        age = profile.get("age")
-        return cls(assessed, int(profile["risk_level"][1]) if assessed else 0,
-                   age is not None and not pd.isna(age) and int(age) >= cfg.elderly_age)
+        return cls(assessed, int(profile["risk_level"][1]) if assessed else 0, elderly(profile.get("age"), cfg))
+
+
+def elderly(age, cfg: OffersConfig) -> bool:
+    """Aged ``elderly_age`` or more on D (an unknown age is not)."""
+    return age is not None and not pd.isna(age) and int(age) >= cfg.elderly_age
 
 
 def why_unsuitable(product: Mapping, who: Suitability, funds: Decimal, cfg: OffersConfig) -> str | None:
@@ -147,6 +151,23 @@ class Catalogue:
     def funds_class(self, funds: Decimal) -> int:
         return bisect.bisect_right(self._minimums, funds)
 
+    def funds_classes(self, cents: np.ndarray) -> np.ndarray:
+        """``funds_class`` of many amounts given in integer fen at once: an amount of whole fen is
+        ≥ a minimum m exactly when it is ≥ ⌈100·m⌉ fen, so counting those thresholds ≤ the amount
+        counts the minimums ≤ it."""
+        thresholds = np.array([int((m * 100).to_integral_value(rounding=ROUND_CEILING)) for m in self._minimums],
+                              dtype=np.int64)
+        return np.searchsorted(thresholds, cents, side="right")
+
+    def maturing_of(self, customer_id: str) -> tuple[tuple[str, ...], Decimal, int | None]:
+        """What a maturity offer of this customer depends on: the categories of its maturing
+        holdings, their amount (added to the funds) and the first one's term."""
+        mine = self.maturing.get(customer_id, [])
+        same = tuple(sorted({m["category"] for m in mine if m["category"]}))
+        amount = sum((Decimal(m["amount"]) for m in mine), Decimal("0"))
+        terms = [int(m["term_days"]) for m in mine if m["term_days"] is not None and not pd.isna(m["term_days"])]
+        return same, amount, terms[0] if terms else None
+
     def pool(self, categories: list[str], max_wealth_risk: str | None) -> list[dict]:
         cap = int(max_wealth_risk[1]) if max_wealth_risk else 9
         return [p for c in categories for p in self.by_category.get(c, ())
@@ -171,11 +192,8 @@ def offers_for_rule(rule: str, profile: Mapping, day: dt.date, catalogue: Catalo
     if spec.categories == "same_as_maturing":
         # the customer's own maturing holdings: their categories and first term lead, their
         # amounts add to the funds; customers alike in these share the offer as well
-        mine = catalogue.maturing.get(profile["customer_id"], [])
-        same = tuple(sorted({m["category"] for m in mine if m["category"]}))
-        funds += sum((Decimal(m["amount"]) for m in mine), Decimal("0"))
-        terms = [int(m["term_days"]) for m in mine if m["term_days"] is not None and not pd.isna(m["term_days"])]
-        term = terms[0] if terms else None
+        same, amount, term = catalogue.maturing_of(profile["customer_id"])
+        funds += amount
     key = (rule, who, catalogue.funds_class(funds), services, same, term)
     offer = catalogue._memo.get(key)
     if offer is None:
