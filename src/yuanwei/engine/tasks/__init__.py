@@ -227,7 +227,10 @@ class _Entries:
         }
         n = signals.num_rows
         owners = signals["customer_id"].combine_chunks().cast(pa.string())
-        self.owners = owners.to_numpy(zero_copy_only=False)   # sorted: binary search by customer
+        # the signals are sorted by customer: each customer's rows are one run
+        starts = np.flatnonzero(pc.not_equal(owners[1:], owners[:-1]).to_numpy(zero_copy_only=False)) + 1
+        self._runs = np.concatenate([[0], starts, [len(owners)]]).astype(np.int64)
+        self._run_owner = owners.take(pa.array(self._runs[:-1], pa.int64())) if len(owners) else owners
         today = pa.table({"customer_id": owners,
                           "rule": signals["rule"].combine_chunks().cast(pa.string()),
                           "urgency": pc.fill_null(signals["urgency"].combine_chunks().cast(pa.int64()), 0),
@@ -247,21 +250,22 @@ class _Entries:
         return t.sort_by([("customer_id", "ascending"), ("u", "descending"), ("rule", "ascending")])
 
     def of(self, customer_ids: list[str]) -> list[list[dict]]:
-        """Each customer's entries: today's signals by row, then its carried entries. The
-        signals are sorted by customer: each customer's rows are one run, found by binary search."""
-        lo = np.searchsorted(self.owners, customer_ids, side="left") if customer_ids else np.zeros(0, np.int64)
-        hi = np.searchsorted(self.owners, customer_ids, side="right") if customer_ids else np.zeros(0, np.int64)
-        rows = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)]) if len(lo) else np.zeros(0, np.int64)
+        """Each customer's entries: today's signals by row, then its carried entries."""
+        run = pc.index_in(pa.array(customer_ids, pa.string()), value_set=self._run_owner)
+        run = pc.fill_null(run, -1).to_numpy(zero_copy_only=False)
+        found = run >= 0
+        lo = np.where(found, self._runs[np.where(found, run, 0)], 0)
+        counts = np.where(found, self._runs[np.where(found, run, 0) + 1] - lo, 0)
+        rows = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
         taken = self.signals.select(["rule", "urgency", "due_date"]).take(pa.array(rows, pa.int64()))
         rule, urgency, due = (taken.column(n).to_pylist() for n in ("rule", "urgency", "due_date"))
+        rows = rows.tolist()
         out, k = [], 0
-        for cid, a, b in zip(customer_ids, lo.tolist(), hi.tolist()):
-            mine = []
-            for i in range(a, b):
-                mine.append({"customer_id": cid, "rule": rule[k], "urgency": urgency[k], "due_date": due[k],
-                             "carried_from": None, "row": i})
-                k += 1
-            out.append(mine + self.carried.get(cid, []))
+        for cid, n in zip(customer_ids, counts.tolist()):
+            out.append([{"customer_id": cid, "rule": rule[j], "urgency": urgency[j], "due_date": due[j],
+                         "carried_from": None, "row": rows[j]} for j in range(k, k + n)]
+                       + self.carried.get(cid, []))
+            k += n
         return out
 
 

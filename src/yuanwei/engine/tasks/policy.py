@@ -12,10 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import ibis
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from yuanwei.engine.tasks.config import PolicyConfig
-from yuanwei.engine.tasks.windows import restrict
+from yuanwei.engine.tasks.windows import customer_table, restrict
 
 CHANNEL_ZH = {"branch": "网点", "wealth_center": "财富中心", "call_center": "电话中心", "remote": "远程"}
 
@@ -33,10 +36,11 @@ NO_CONSENT = Block("no_consent", "客户未授权营销")
 
 def policy_facts(tables: Mapping[str, ibis.Table], day: dt.date, customer_ids: list[str],
                  cfg: PolicyConfig) -> pd.DataFrame:
-    """One row per customer (index customer_id) with contacts_short, contacts_long, refused_recent,
-    dnd_ever and plan_holder (zh-CN "网点营销中：张三" or None)."""
-    ids = sorted(set(customer_ids))
-    index = pd.Index(ids, name="customer_id")
+    """One row per customer (index customer_id, sorted) with contacts_short, contacts_long,
+    refused_recent, dnd_ever and plan_holder (zh-CN "网点营销中：张三" or None). Columnar: a large
+    bank asks this for ~10⁵–10⁶ candidates a day."""
+    ids = customer_ids if _strictly_increasing(customer_ids) else sorted(set(customer_ids))
+    index = pd.Index(ids, name="customer_id", dtype=object)
     if not ids:
         return pd.DataFrame({"contacts_short": pd.Series(dtype="int64"), "contacts_long": pd.Series(dtype="int64"),
                              "refused_recent": pd.Series(dtype=bool), "dnd_ever": pd.Series(dtype=bool),
@@ -45,46 +49,46 @@ def policy_facts(tables: Mapping[str, ibis.Table], day: dt.date, customer_ids: l
     short_from = day - dt.timedelta(days=cfg.pressure_short_days)
     long_from = day - dt.timedelta(days=cfg.pressure_long_days)
     refusal_from = day - dt.timedelta(days=cfg.refusal_days)
+    mine = customer_table(ids)
 
-    c = restrict(tables["contacts"], ids)
+    c = restrict(tables["contacts"], mine)
     c = c.filter(c.at_day <= yesterday)  # data up to D-1 only: a backtest of a past day is honest
     in_short = (c.at_day >= short_from).cast("int64")
     in_long = (c.at_day >= long_from).cast("int64")
     refused = ((c.outcome == "refused") & (c.at_day >= refusal_from)).cast("int64")
     dnd = (c.outcome == "do_not_disturb").cast("int64")
-    facts = (c.mutate(s=in_short, l=in_long, r=refused, d=dnd)
+    found = (c.mutate(s=in_short, l=in_long, r=refused, d=dnd)
              .group_by("customer_id")
              .aggregate(contacts_short=lambda t: t.s.sum(), contacts_long=lambda t: t.l.sum(),
                         refused_n=lambda t: t.r.sum(), dnd_n=lambda t: t.d.sum())
-             .to_pyarrow().to_pandas().set_index("customer_id"))
-    # customers without contacts: zero counts (a reindex, not row-by-row assignment)
-    facts = facts.reindex(index, fill_value=0)
-    out = pd.DataFrame({"contacts_short": facts.contacts_short.astype("int64"),
-                        "contacts_long": facts.contacts_long.astype("int64"),
-                        "refused_recent": facts.refused_n.astype("int64") > 0,
-                        "dnd_ever": facts.dnd_n.astype("int64") > 0}, index=index)
+             .to_pyarrow())
+    # customers without contacts: zero counts
+    at = pc.index_in(pa.array(ids, pa.string()), value_set=found["customer_id"])
 
-    p = restrict(tables["channel_plans"], ids)
+    def count(name: str) -> np.ndarray:
+        return pc.fill_null(found[name].cast(pa.int64()).take(at), 0).to_numpy(zero_copy_only=False)
+
+    out = pd.DataFrame({"contacts_short": count("contacts_short"), "contacts_long": count("contacts_long"),
+                        "refused_recent": count("refused_n") > 0, "dnd_ever": count("dnd_n") > 0}, index=index)
+
+    p = restrict(tables["channel_plans"], mine)
     p = p.filter(p.valid_from <= day, p.valid_to >= day, p.channel != cfg.own_plan_channel)
     s = tables["staff"].select(staff_key="staff_id", staff_name="name")
     plans = (p.left_join(s, p.staff_id == s.staff_key)
              .select("customer_id", "channel", "plan", "valid_from", "staff_id", "staff_name")
              .to_pandas())
-    out["plan_holder"] = None
+    holders: dict[str, list[str]] = {}
     if not plans.empty:
         plans = plans.sort_values(["customer_id", "channel", "valid_from", "staff_id"], na_position="last")
-        plans["holder"] = [_holder(r) for r in plans.itertuples()]
-        held = plans.groupby("customer_id", sort=True)["holder"].agg("；".join)
-        out["plan_holder"] = held.reindex(index).astype(object).where(lambda x: x.notna(), None)
+        for plan in plans.itertuples():
+            holders.setdefault(plan.customer_id, []).append(_holder(plan))
+    out["plan_holder"] = pd.Series([("；".join(holders[i]) if i in holders else None) for i in ids] if holders
+                                   else [None] * len(ids), index=index, dtype=object)
     return out
 
 
-def facts_by_customer(facts: pd.DataFrame) -> dict[str, dict]:
-    """``policy_facts`` as {customer_id: {fact: value}} (built column-wise: ``to_dict("index")`` is
-    slow for the hundreds of thousands of candidates of a large bank)."""
-    names = list(facts.columns)
-    columns = [facts[n].tolist() for n in names]
-    return {cid: dict(zip(names, values)) for cid, *values in zip(facts.index.tolist(), *columns)}
+def _strictly_increasing(values: list[str]) -> bool:
+    return all(a < b for a, b in zip(values, values[1:]))
 
 
 def _holder(plan) -> str:
