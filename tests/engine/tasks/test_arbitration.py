@@ -80,3 +80,20 @@ def test_a_bad_levers_file_names_the_file_and_line(world, duckdb_backend, home):
     f.write_text("customer_id,product_id,factor,reason\nA,,1.5,ok\nA,,-2,bad\n", encoding="utf-8")
     with pytest.raises(UsageError, match=rf"{f}: line 3: factor must be > 0"):
         world.build(duckdb_backend, home)
+
+
+def test_scores_are_the_product_of_the_factors_rounded_to_nine_places_as_python_rounds():
+    """The columnar scores equal round(u × v × p × l, 9) of each candidate, to the last bit."""
+    import random
+
+    import numpy as np
+
+    from yuanwei.engine.tasks.arbitration import scores
+
+    rnd = random.Random(7)
+    u = [float(rnd.randint(1, 5)) for _ in range(20_000)]
+    v = [rnd.choice([1.0, 1.2, 1.5, 1.8, 2.0, 2.4, 2.5, 3.0, 3.6]) for _ in u]
+    p = [round(rnd.random(), 6) for _ in u]
+    lv = [rnd.choice([1.0, 1.5, 0.8, 1.1 * 1.3]) for _ in u]
+    expected = [round(a * b * c * d, 9) for a, b, c, d in zip(u, v, p, lv)]
+    assert scores(*(np.array(x) for x in (u, v, p, lv))) == expected

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from yuanwei.contract.schema import FOUR_BASIC_PRODUCTS
-from yuanwei.engine.tasks.arbitration import breakdown, parse_levers, read_levers, score, value_of
+from yuanwei.engine.tasks.arbitration import breakdown, parse_levers, read_levers, scores, value_of
 from yuanwei.engine.tasks.capacity import OVER_CAPACITY, assign, capacities
 from yuanwei.engine.tasks.config import TasksConfig, load_tasks_config
 from yuanwei.engine.tasks.offers import (Catalogue, RuleOffer, Suitability, assessment_valid, elderly,
@@ -281,7 +281,8 @@ def _entry_order(e: dict):
 def _kept_entries(entries: list[dict], rules: list[str]) -> list[dict]:
     """A task's entries: those of its rules, in the order of its rules, then by due date."""
     kept = [e for e in entries if e["rule"] in rules]
-    kept.sort(key=lambda e: (rules.index(e["rule"]), str(e.get("due_date")), _entry_order(e)))
+    if len(kept) > 1:
+        kept.sort(key=lambda e: (rules.index(e["rule"]), str(e.get("due_date")), _entry_order(e)))
     return kept
 
 
@@ -603,25 +604,19 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
         probs = np.clip(np.nan_to_num(probs, nan=cfg.propensity.default), 0.0, 1.0)
     else:
         probs = np.zeros(0)
-    values: dict[tuple, float] = {}
-    by_products: dict[int, tuple[float, list[str]]] = {}
-    cand_propensity, cand_value, cand_levers, cand_score = [], [], [], []
-    for c, g, t, u, p in zip(cand["customer_id"].tolist(), kg, tier, cand["urgency"].tolist(), probs.tolist()):
-        products_g = decisions[g].products
-        v = values.get((t, bool(products_g)))
-        if v is None:
-            v = values[(t, bool(products_g))] = round(value_of(t, bool(products_g), cfg.arbitration), 6)
-        if c in lev.by_customer:
-            lv = lev.for_task(c, products_g)
-        else:   # without customer levers a task's levers are its offers'
-            lv = by_products.get(g)
-            if lv is None:
-                lv = by_products[g] = lev.for_task(None, products_g)
-        p = round(float(p), 6)
-        cand_propensity.append(p)
-        cand_value.append(v)
-        cand_levers.append(lv)
-        cand_score.append(score(u, v, p, lv[0]))
+    # value per tier and offer, levers per group (a customer's own levers where it has some), and
+    # the score, as columns
+    cand_propensity = [round(p, 6) for p in probs.tolist()]
+    offered = [bool(decisions[g].products) for g in kg]
+    values = {key: round(value_of(*key, cfg.arbitration), 6) for key in set(zip(tier, offered))}
+    cand_value = [values[key] for key in zip(tier, offered)]
+    by_group = {g: lev.for_task(None, decisions[g].products) for g in set(kg)}
+    cand_levers = [by_group[g] for g in kg]
+    if lev.by_customer:
+        for k in np.flatnonzero(np.isin(cid[kept], list(lev.by_customer))).tolist():
+            cand_levers[k] = lev.for_task(cid[kept[k]], decisions[kg[k]].products)
+    cand_score = scores(cand["urgency"].to_numpy(float), np.array(cand_value, float),
+                        np.array(cand_propensity, float), np.array([lv[0] for lv in cand_levers], float))
     cand["score"] = cand_score
     cand_urgency = cand["urgency"].tolist()
 

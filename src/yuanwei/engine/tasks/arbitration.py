@@ -16,6 +16,7 @@ from pathlib import Path
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -86,8 +87,11 @@ def value_of(tier: str | None, has_product_offer: bool, cfg: ArbitrationConfig) 
     return v * (1 + cfg.offer_value_bonus) if has_product_offer else v
 
 
-def score(urgency: float, value: float, propensity: float, levers: float) -> float:
-    return round(urgency * value * propensity * levers, 9)
+def scores(urgency: np.ndarray, value: np.ndarray, propensity: np.ndarray, levers: np.ndarray) -> list[float]:
+    """The candidates' scores: urgency × value × propensity × levers rounded to 9 places — the
+    product in numpy, left to right as Python would (IEEE doubles: the same bits), rounded by
+    Python's ``round`` (numpy's ``round`` can differ in the last bit)."""
+    return [round(x, 9) for x in (urgency * value * propensity * levers).tolist()]
 
 
 def breakdown(urgency: float, value: float, propensity: float, levers: float, total: float) -> str:
