@@ -372,6 +372,7 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
                     files.update(_write_results(tmp, {k: v for k, v in results.items() if k not in files}))
                     files.update(saving.result())
                     if copying is not None:
+                        copying.widen()   # nothing else runs now: the copy gets every core back
                         files.update(copying.result())
                     else:
                         files.update(_write_copied(tmp, tables, day))
@@ -580,6 +581,7 @@ class _CopiedInBackground:
 
         self._files: dict[str, dict] | None = None
         self._error: BaseException | None = None
+        self._main = handle.con
         self._con = handle.con.cursor()   # a connection of its own to the same database
         from yuanwei.warehouse.backends import run_memory_limit
 
@@ -603,6 +605,14 @@ class _CopiedInBackground:
                 self._con.execute(f"SET memory_limit = '{self._memory}'")
             with contextlib.suppress(Exception):
                 self._con.close()
+
+    def widen(self) -> None:
+        """Give DuckDB its threads back while the copy is still running (the run only waits for it
+        now). ``threads`` is a setting of the database, not of one connection: the main
+        connection sets it, the copy's statements scheduled from then on use them."""
+        if self._thread.is_alive():
+            with contextlib.suppress(Exception):
+                self._main.execute(f"SET threads = {int(self._threads)}")
 
     def result(self) -> dict[str, dict]:
         self._thread.join()
