@@ -93,8 +93,9 @@ def _carried_over(tables, home, day, cfg, today: pa.Table) -> list[dict]:
     if folder is None:
         return []
     out = []
-    previous = _not_all_fired_again(folder, today)
-    again = _fired_again(today, [r["customer_id"] for r in previous])
+    fired = today.select(["customer_id", "rule"]).group_by(["customer_id", "rule"]).aggregate([])
+    previous = _not_all_fired_again(folder, fired)
+    again = _fired_again(fired, [r["customer_id"] for r in previous])
     for r in previous:
         entries = _evidence(r["evidence"])
         if not isinstance(entries, list):
@@ -111,7 +112,7 @@ def _carried_over(tables, home, day, cfg, today: pa.Table) -> list[dict]:
                         "due_date": due, "evidence": _json(e.get("evidence")),
                         "explanation": e.get("explanation", ""), "carried_from": since,
                         "prev_staff_id": r["staff_id"]})
-    out += _over_capacity_signals(folder, day, prev_day, today)
+    out += _over_capacity_signals(folder, day, prev_day, fired)
     out = [e for e in out if e["due_date"] >= day]
     if not out:
         return []
@@ -121,9 +122,9 @@ def _carried_over(tables, home, day, cfg, today: pa.Table) -> list[dict]:
     return [e for e in out if e["customer_id"] not in done]
 
 
-def _not_all_fired_again(folder, today: pa.Table) -> list[dict]:
-    """The previous run's tasks with a rule that does not fire again today for the customer: only
-    their evidence lists (of the tasks' rules) need reading."""
+def _not_all_fired_again(folder, fired: pa.Table) -> list[dict]:
+    """The previous run's tasks with a rule that does not fire again today for the customer
+    (``fired``: the day's distinct customer_id, rule): only their evidence lists need reading."""
     f = folder / "tasks.parquet"
     if not f.exists():
         return []
@@ -132,22 +133,21 @@ def _not_all_fired_again(folder, today: pa.Table) -> list[dict]:
     parent = pc.list_parent_indices(split)
     pairs = pa.table({"i": parent, "customer_id": previous["customer_id"].combine_chunks().take(parent),
                       "rule": pc.list_flatten(split)})
-    fired = today.select(["customer_id", "rule"]).group_by(["customer_id", "rule"]).aggregate([])
     left = pairs.join(fired, keys=["customer_id", "rule"], join_type="left anti")
     keep = set(left["i"].to_pylist()) | set(np.flatnonzero(pc.is_null(split).to_numpy(zero_copy_only=False)).tolist())
     return previous.take(pa.array(sorted(keep), pa.int64())).drop_columns(["rules"]).to_pylist()
 
 
-def _fired_again(today: pa.Table, customer_ids: list[str]) -> set[tuple[str, str]]:
+def _fired_again(fired: pa.Table, customer_ids: list[str]) -> set[tuple[str, str]]:
     """(customer_id, rule) of the day's signals of these customers."""
-    mine = today.filter(pc.is_in(today["customer_id"], value_set=pa.array(customer_ids, pa.string())))
+    mine = fired.filter(pc.is_in(fired["customer_id"], value_set=pa.array(customer_ids, pa.string())))
     return set(zip(mine["customer_id"].to_pylist(), mine["rule"].to_pylist()))
 
 
-def _over_capacity_signals(folder, day: dt.date, prev_day: dt.date, today: pa.Table) -> list[dict]:
+def _over_capacity_signals(folder, day: dt.date, prev_day: dt.date, fired: pa.Table) -> list[dict]:
     """The previous run's signals of candidates it left out for capacity only, still due on D or
-    later and not fired again today — matched in Arrow (that run had hundreds of thousands of
-    signals and exclusions)."""
+    later and not fired again today (``fired``) — matched in Arrow (that run had hundreds of
+    thousands of signals and exclusions)."""
     excluded, signals = folder / "excluded.parquet", folder / "signals.parquet"
     if not (excluded.exists() and signals.exists()):
         return []
@@ -160,7 +160,6 @@ def _over_capacity_signals(folder, day: dt.date, prev_day: dt.date, today: pa.Ta
     sig = pq.read_table(signals)
     sig = sig.filter(pc.fill_null(pc.greater_equal(sig["due_date"], pa.scalar(day, pa.date32())), False))
     sig = sig.join(over, keys=["customer_id", "rule"], join_type="inner")
-    fired = today.select(["customer_id", "rule"]).group_by(["customer_id", "rule"]).aggregate([])
     sig = sig.join(fired, keys=["customer_id", "rule"], join_type="left anti")
     sig = sig.sort_by([(k, "ascending") for k in ("customer_id", "rule", "due_date", "evidence")])
     # the texts stay in Arrow (hundreds of thousands of rows): entries point at their row
@@ -208,6 +207,13 @@ class _SignalTexts:
         return getattr(source, field)[e["row"]].as_py()
 
 
+def _run_offsets(values: pa.Array) -> np.ndarray:
+    """Where each run of equal values of a sorted column starts, and its length at the end (n + 1
+    offsets for n runs; [0] for no values)."""
+    starts = np.flatnonzero(pc.not_equal(values[1:], values[:-1]).to_numpy(zero_copy_only=False)) + 1
+    return np.concatenate([[0], starts, [len(values)]] if len(values) else [[0]]).astype(np.int64)
+
+
 class _Entries:
     """The day's entries — today's signals (``row`` = their index in the sorted signals table) and
     the entries carried over (dicts) — kept as columns: a large bank has ~10⁶ of them and most of
@@ -228,9 +234,8 @@ class _Entries:
         n = signals.num_rows
         owners = signals["customer_id"].combine_chunks().cast(pa.string())
         # the signals are sorted by customer: each customer's rows are one run
-        starts = np.flatnonzero(pc.not_equal(owners[1:], owners[:-1]).to_numpy(zero_copy_only=False)) + 1
-        self._runs = np.concatenate([[0], starts, [len(owners)]]).astype(np.int64)
-        self._run_owner = owners.take(pa.array(self._runs[:-1], pa.int64())) if len(owners) else owners
+        self._runs = _run_offsets(owners)
+        self._run_owner = owners.take(pa.array(self._runs[:-1], pa.int64()))
         today = pa.table({"customer_id": owners,
                           "rule": signals["rule"].combine_chunks().cast(pa.string()),
                           "urgency": pc.fill_null(signals["urgency"].combine_chunks().cast(pa.int64()), 0),
@@ -254,8 +259,9 @@ class _Entries:
         run = pc.index_in(pa.array(customer_ids, pa.string()), value_set=self._run_owner)
         run = pc.fill_null(run, -1).to_numpy(zero_copy_only=False)
         found = run >= 0
-        lo = np.where(found, self._runs[np.where(found, run, 0)], 0)
-        counts = np.where(found, self._runs[np.where(found, run, 0) + 1] - lo, 0)
+        run = np.where(found, run, len(self._runs) - 1)   # not found: the empty run at the end
+        lo = self._runs[run]
+        counts = self._runs[np.minimum(run + 1, len(self._runs) - 1)] - lo
         rows = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
         taken = self.signals.select(["rule", "urgency", "due_date"]).take(pa.array(rows, pa.int64()))
         rule, urgency, due = (taken.column(n).to_pylist() for n in ("rule", "urgency", "due_date"))
@@ -513,11 +519,10 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
         return RESULT_TABLES["tasks"].empty_table(), _excluded_table([], day)
     # one candidate per customer, its rules in order (per_rule is sorted by customer first)
     owners = per_rule["customer_id"].combine_chunks()
-    starts = np.flatnonzero(pc.not_equal(owners[1:], owners[:-1]).to_numpy(zero_copy_only=False)) + 1
-    offsets = np.concatenate([[0], starts, [len(owners)]]).astype(np.int32)
+    offsets = _run_offsets(owners)
     candidates = owners.take(pa.array(offsets[:-1], pa.int64()))
     ids = candidates.to_pylist()
-    rules_of = pa.ListArray.from_arrays(pa.array(offsets), per_rule["rule"].combine_chunks())
+    rules_of = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), per_rule["rule"].combine_chunks())
     maturity = entries.table.filter(pc.equal(entries.table["rule"], "maturity"))
     maturity_ids = sorted(set(maturity["customer_id"].to_pylist()))
     dues = [d for d in maturity["due_date"].to_pylist() if d]
