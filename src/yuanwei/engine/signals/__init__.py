@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from yuanwei.engine.rules import RulesConfig
-from yuanwei.engine.signals.base import Context, Rule, canonical_json
+from yuanwei.engine.signals.base import Context, Rule
 from yuanwei.engine.signals.calendar import BIRTHDAY, MATURITY, RELATIVE_BIRTHDAY, RISK_ASSESSMENT_EXPIRING
 from yuanwei.engine.signals.flows import IDLE_CASH, LARGE_INFLOW, LARGE_OUTFLOW, PAYROLL_STOPPED
 from yuanwei.engine.signals.market import FUND_MOVE, MARKET_SHOCK
@@ -41,12 +41,8 @@ __all__ = ["RULES", "Rule", "Context", "compute_signals"]
 
 def _rule_table(ctx: Context, rule: Rule, params, found: pa.Table) -> pa.Table:
     """The signal rows of one rule's collected candidates (``SIGNALS_SCHEMA``, unsorted): evidence and
-    explanation formatted in Python, row by row; the other columns stay in Arrow."""
-    evidence, explanation = [], []
-    for row in found.to_pylist():
-        e, text = rule.describe(row, params, ctx)
-        evidence.append(canonical_json(e))
-        explanation.append(text)
+    explanation made a column at a time (``signals.text``), the other columns stay in Arrow."""
+    evidence, explanation = rule.describe(found, params, ctx)
     n = found.num_rows
     urgency = pa.scalar(int(params["urgency"]), pa.int64())
     due = pa.scalar(ctx.d(params.get("due_in_days", 0)), pa.date32())
@@ -63,8 +59,8 @@ def _rule_table(ctx: Context, rule: Rule, params, found: pa.Table) -> pa.Table:
         "rule": pa.repeat(pa.scalar(rule.name, pa.string()), n),
         "urgency": own_or("urgency", urgency),
         "due_date": own_or("due_date", due),
-        "evidence": pa.array(evidence, pa.string()),
-        "explanation": pa.array(explanation, pa.string()),
+        "evidence": evidence,
+        "explanation": explanation,
     }
     return pa.table(columns).cast(SIGNALS_SCHEMA)
 
@@ -77,10 +73,9 @@ def compute_signals(tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesConf
     enabled rule of ``cfg``. ``ctx``: the run's context (shared with the features, released by
     the caller); without one, a context of its own is made and released.
 
-    The rules' queries run one after another in a worker thread while this thread formats the rows
-    of those already collected: the backend (DuckDB, or Spark's JVM) works outside the GIL, so on
-    a large bank the formatting (~10⁶ rows of Python) overlaps the queries instead of following
-    them. Only the worker uses the backend's connection meanwhile: every expression, and the shared
+    The rules' queries run one after another in a worker thread while this thread makes the texts
+    of those already collected (a column at a time, ``signals.text``): the backend (DuckDB, or
+    Spark's JVM) works outside the GIL, so the two overlap. Only the worker uses the backend's connection meanwhile: every expression, and the shared
     intermediates they materialise (``Context.cache``), is built here first."""
     names = list(RULES) if rules is None else list(rules)
     unknown = [n for n in names if n not in RULES]

@@ -1,10 +1,10 @@
 """What every signal rule shares: the Rule record, the run context with its shared intermediates,
-and the formatting of evidence and explanations.
+the evidence and explanations made from the collected rows (``signals.text``).
 
 A rule builds an Ibis expression on the run's backend (DuckDB or PySpark) with ``customer_id``,
-``due_date``, ``urgency`` and typed evidence columns; only the day's few firing rows come back to
-Python, where the evidence JSON and the zh-CN explanation are formatted from exact ``Decimal`` and
-``date`` values — so both backends give byte-identical output.
+``due_date``, ``urgency`` and typed evidence columns; the day's firing rows come back as Arrow,
+where the evidence JSON and the zh-CN explanation are made a column at a time from the exact
+values (``signals.text``) — so both backends give byte-identical output.
 
 Portability (DESIGN §2): no ``mode()``, ``asof_join`` or ordered ``collect`` (PySpark lacks them);
 window functions only in ``mutate`` (PySpark cannot filter on a window in the same step); money is
@@ -17,93 +17,28 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import orjson
+import pyarrow as pa
 
 from yuanwei.engine.rules import RulesConfig
 
 ONE_DAY = dt.timedelta(days=1)
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
 class Rule:
     """One signal rule: ``candidates`` builds the backend expression (or None when nothing can fire),
-    ``describe`` turns one collected row into (evidence, explanation)."""
+    ``describe`` turns the collected rows (Arrow) into their evidence (canonical JSON) and
+    explanation columns."""
 
     name: str
     title: str  # zh-CN name shown to RMs
     candidates: Callable[["Context", Mapping[str, Any]], ir.Table | None]
-    describe: Callable[[dict, Mapping[str, Any], "Context"], tuple[dict, str]]
-
-
-# ---------------------------------------------------------------------------------------------
-# formatting (Python side, on the few collected rows)
-
-def money(value: Decimal | int | None) -> str | None:
-    """Evidence money: exact yuan with 2 decimals, as a string ("520000.00")."""
-    if value is None:
-        return None
-    return str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
-
-
-def yuan(value: Decimal | int) -> str:
-    """Explanation money: ¥520,000.00."""
-    return f"¥{Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
-
-
-def ratio(value: Decimal | None, places: int = 4) -> str | None:
-    """A non-money ratio in evidence, as a fixed-point string ("0.0523")."""
-    if value is None:
-        return None
-    return str(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
-
-
-def percent(value: Decimal) -> str:
-    """A ratio for the explanation: 0.0523 → 5.23%."""
-    return f"{(Decimal(value) * 100).quantize(CENT, rounding=ROUND_HALF_UP)}%"
-
-
-def times(value: Decimal) -> str:
-    """A multiple for the explanation: 38.2 → 38, 5.24 → 5.2 (one decimal below 10)."""
-    value = Decimal(value)
-    if value >= 10:
-        return str(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)).removesuffix(".0")
-
-
-def nav(value: Decimal | None) -> str | None:
-    if value is None:
-        return None
-    return str(Decimal(value).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP))
-
-
-@functools.lru_cache(maxsize=4096)  # the same few dates on ~10⁶ rows a run
-def iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def canonical_json(evidence: Mapping[str, Any]) -> str:
-    """Sorted keys, no spaces, UTF-8 text — byte for byte ``json.dumps(evidence, sort_keys=True,
-    separators=(",", ":"), ensure_ascii=False)``, by orjson (a signal run formats ~10⁶ of them)."""
-    return orjson.dumps(evidence, option=orjson.OPT_SORT_KEYS).decode()
-
-
-@functools.lru_cache(maxsize=4096)  # the same few dates on ~10⁶ rows a run
-def md(day: dt.date) -> str:
-    """12月1日"""
-    return f"{day.month}月{day.day}日"
-
-
-@functools.lru_cache(maxsize=4096)  # the same few dates on ~10⁶ rows a run
-def when(due: dt.date, day: dt.date) -> str:
-    """今天 / 明天 / 后天 / N天后 relative to D."""
-    n = (due - day).days
-    return {0: "今天", 1: "明天", 2: "后天"}.get(n, f"{n}天后" if n > 0 else f"{-n}天前")
+    describe: Callable[[pa.Table, Mapping[str, Any], "Context"], tuple[pa.Array, pa.Array]]
 
 
 # ---------------------------------------------------------------------------------------------

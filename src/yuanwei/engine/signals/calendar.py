@@ -12,8 +12,12 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from yuanwei.engine.signals.base import Context, Rule, iso, md, money, when, yuan
+from yuanwei.engine.signals import text as T
+from yuanwei.engine.signals.base import Context, Rule
 
 RELATIONS_ZH = {"spouse": "配偶", "child": "子女", "parent": "父母", "other": "亲属"}
 
@@ -39,11 +43,22 @@ def _birthday_on(birth: ir.DateValue, day: dt.date, days_ahead: int) -> ir.DateV
     return ibis.cases(*cases, else_=ibis.null("date"))
 
 
-def _age_on(birth: dt.date, on: dt.date) -> int:
-    """Completed years on ``on`` (the birthday counts as reached on its celebrated day)."""
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day) and
-                                   not (birth.month == 2 and birth.day == 29 and on.month == 2
-                                        and on.day == 28 and not _cal.isleap(on.year)))
+def _age_on(birth, on) -> np.ndarray:
+    """Completed years on ``on`` (date columns; the birthday counts as reached on its celebrated
+    day: 29 Feb on 28 Feb of a non-leap year)."""
+    by, bm, bd = (pc.year(birth), pc.month(birth), pc.day(birth))
+    oy, om, od = (pc.year(on), pc.month(on), pc.day(on))
+    by, bm, bd, oy, om, od = (np.asarray(x.to_numpy(zero_copy_only=False), np.int64) for x in (by, bm, bd, oy, om, od))
+    before = (om < bm) | ((om == bm) & (od < bd))
+    leap = (oy % 4 == 0) & ((oy % 100 != 0) | (oy % 400 == 0))
+    celebrated = (bm == 2) & (bd == 29) & (om == 2) & (od == 28) & ~leap
+    return oy - by - (before & ~celebrated)
+
+
+def _on_own_day(birth, on) -> np.ndarray:
+    """The birthday falls on its own month and day (not 29 Feb moved to 28 Feb)."""
+    same = pc.and_(pc.equal(pc.month(birth), pc.month(on)), pc.equal(pc.day(birth), pc.day(on)))
+    return same.to_numpy(zero_copy_only=False)
 
 
 # birthday ----------------------------------------------------------------------------------------
@@ -54,12 +69,13 @@ def _birthday(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     return c.filter(c.due_date.notnull()).select("customer_id", "due_date", "birth_date")
 
 
-def _describe_birthday(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[dict, str]:
-    due, birth = row["due_date"], row["birth_date"]
-    age = _age_on(birth, due)
-    evidence = {"birth_date": iso(birth), "birthday": iso(due), "age": age}
-    note = "（2月29日生日，平年按2月28日）" if (birth.month, birth.day) != (due.month, due.day) else ""
-    return evidence, f"客户{when(due, ctx.day)}（{md(due)}）生日，满{age}岁{note}"
+def _describe_birthday(found: pa.Table, p: Mapping[str, Any], ctx: Context) -> tuple[pa.Array, pa.Array]:
+    due, birth = T.column(found, "due_date"), T.column(found, "birth_date")
+    age = pa.array(_age_on(birth, due))
+    evidence = T.json_objects(found.num_rows, {"birth_date": T.iso(birth), "birthday": T.iso(due),
+                                               "age": T.json_int(age)})
+    note = T.choose(_on_own_day(birth, due), "", "（2月29日生日，平年按2月28日）")
+    return evidence, T.join("客户", T.when(due, ctx.day), "（", T.md(due), "）生日，满", T.text_of(age), "岁", note)
 
 
 BIRTHDAY = Rule("birthday", "客户生日", _birthday, _describe_birthday)
@@ -74,13 +90,16 @@ def _relative_birthday(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
                                                  birth_date="birth_date")
 
 
-def _describe_relative_birthday(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[dict, str]:
-    due, birth = row["due_date"], row["birth_date"]
-    age = _age_on(birth, due)
-    evidence = {"relation": row["relation"], "relative_name": row["relative_name"],
-                "birth_date": iso(birth), "birthday": iso(due), "age": age}
-    who = RELATIONS_ZH.get(row["relation"], "亲属")
-    return evidence, f"客户{who}{row['relative_name']}{when(due, ctx.day)}（{md(due)}）生日，满{age}岁"
+def _describe_relative_birthday(found: pa.Table, p: Mapping[str, Any], ctx: Context
+                                ) -> tuple[pa.Array, pa.Array]:
+    due, birth = T.column(found, "due_date"), T.column(found, "birth_date")
+    age = pa.array(_age_on(birth, due))
+    evidence = T.json_objects(found.num_rows, {
+        "relation": T.column(found, "relation"), "relative_name": T.column(found, "relative_name"),
+        "birth_date": T.iso(birth), "birthday": T.iso(due), "age": T.json_int(age)})
+    who = T.mapped(found["relation"], RELATIONS_ZH, "亲属")
+    return evidence, T.join("客户", who, T.column(found, "relative_name"), T.when(due, ctx.day), "（", T.md(due),
+                            "）生日，满", T.text_of(age), "岁")
 
 
 RELATIVE_BIRTHDAY = Rule("relative_birthday", "亲属生日", _relative_birthday, _describe_relative_birthday)
@@ -95,13 +114,14 @@ def _maturity(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
                     due_date="matures_on")
 
 
-def _describe_maturity(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[dict, str]:
-    due = row["due_date"]
-    evidence = {"holding_id": row["holding_id"], "product_id": row["product_id"],
-                "product_name": row["product_name"], "category": row["category"],
-                "amount": money(row["amount"]), "matures_on": iso(due)}
-    name = row["product_name"] or row["product_id"]
-    return evidence, f"{name} {yuan(row['amount'])} 将于{when(due, ctx.day)}（{due.isoformat()}）到期"
+def _describe_maturity(found: pa.Table, p: Mapping[str, Any], ctx: Context) -> tuple[pa.Array, pa.Array]:
+    due, amount = T.iso(found["due_date"]), T.Num.of(found["amount"])
+    evidence = T.json_objects(found.num_rows, {
+        "holding_id": T.column(found, "holding_id"), "product_id": T.column(found, "product_id"),
+        "product_name": T.column(found, "product_name"), "category": T.column(found, "category"),
+        "amount": T.money(amount), "matures_on": due})
+    name = T.either(found["product_name"], found["product_id"])
+    return evidence, T.join(name, " ", T.yuan(amount), " 将于", T.when(found["due_date"], ctx.day), "（", due, "）到期")
 
 
 MATURITY = Rule("maturity", "产品到期", _maturity, _describe_maturity)
@@ -131,17 +151,18 @@ def _risk_assessment_expiring(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     )
 
 
-def _describe_risk(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[dict, str]:
-    assessed = row["risk_assessed_on"]
-    expires = assessed + dt.timedelta(days=p["valid_days"])
-    evidence = {"risk_assessed_on": iso(assessed), "expires_on": iso(expires), "status": row["status"],
-                "risk_level": row["risk_level"]}
-    if row["status"] == "expired":
-        evidence["holdings"] = row["holdings"]
-        text = (f"风险测评已于{expires.isoformat()}过期（测评日{assessed.isoformat()}），"
-                f"客户仍持有{row['holdings']}笔理财/基金")
-    else:
-        text = f"风险测评将于{when(expires, ctx.day)}（{expires.isoformat()}）到期，测评日{assessed.isoformat()}"
+def _describe_risk(found: pa.Table, p: Mapping[str, Any], ctx: Context) -> tuple[pa.Array, pa.Array]:
+    assessed = T.column(found, "risk_assessed_on").cast(pa.date32())
+    expires = pc.add(assessed, pa.scalar(dt.timedelta(days=p["valid_days"]), pa.duration("s"))).cast(pa.date32())
+    on, until = T.iso(assessed), T.iso(expires)
+    expired = pc.equal(found["status"], "expired").to_numpy(zero_copy_only=False)
+    evidence = T.json_objects_where(found.num_rows, {
+        "risk_assessed_on": on, "expires_on": until, "status": T.column(found, "status"),
+        "risk_level": T.column(found, "risk_level")}, [(expired, "holdings", T.json_int(found["holdings"]))])
+    text = T.choose(expired,
+                    T.join("风险测评已于", until, "过期（测评日", on, "），客户仍持有", T.text_of(found["holdings"]),
+                           "笔理财/基金"),
+                    T.join("风险测评将于", T.when(expires, ctx.day), "（", until, "）到期，测评日", on))
     return evidence, text
 
 

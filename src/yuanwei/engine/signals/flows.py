@@ -7,14 +7,13 @@ window (cached on the backend), never a full scan per rule.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP
 from typing import Any
 
 import ibis.expr.types as ir
+import pyarrow as pa
 
-from yuanwei.engine.signals.base import (
-    CENT, Context, Rule, dec, left_join, iso, money, percent, ratio, times, yuan,
-)
+from yuanwei.engine.signals import text as T
+from yuanwei.engine.signals.base import Context, Rule, dec, left_join
 
 _lit = dec
 
@@ -33,16 +32,18 @@ def _large_inflow(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     return f.select("customer_id", credit_y="credit_y", credit_baseline=baseline)
 
 
-def _describe_large_inflow(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[dict, str]:
-    c, base, days = row["credit_y"], row["credit_baseline"], p["baseline_days"]
-    daily = (base / days).quantize(CENT, rounding=ROUND_HALF_UP)
-    multiple = (c * days / base) if base > 0 else None
-    evidence = {"credits": money(c), "baseline_credits": money(base), "baseline_days": days,
-                "baseline_daily_avg": money(daily), "multiple": ratio(multiple, 2),
-                "booked_on": iso(ctx.y)}
-    if multiple is None:
-        return evidence, f"昨日入账 {yuan(c)}，近{days}日无其他入账"
-    return evidence, f"昨日入账 {yuan(c)}，为近{days}日日均入账的{times(multiple)}倍"
+def _describe_large_inflow(found: pa.Table, p: Mapping[str, Any], ctx: Context) -> tuple[pa.Array, pa.Array]:
+    n, days = found.num_rows, p["baseline_days"]
+    c, base = T.Num.of(found["credit_y"]), T.Num.of(found["credit_baseline"])
+    daily = T.Fraction(base, T.Num.const(days, n))
+    multiple = T.Fraction(c * days, base, valid=base.positive())   # none without a baseline
+    evidence = T.json_objects(n, {"credits": T.money(c), "baseline_credits": T.money(base), "baseline_days": days,
+                                  "baseline_daily_avg": T.money(daily), "multiple": T.ratio(multiple, 2),
+                                  "booked_on": ctx.y.isoformat()})
+    credited = T.join("昨日入账 ", T.yuan(c))
+    text = T.choose(multiple.valid, T.join(credited, f"，为近{days}日日均入账的", T.times(multiple), "倍"),
+                    T.join(credited, f"，近{days}日无其他入账"))
+    return evidence, text
 
 
 LARGE_INFLOW = Rule("large_inflow", "大额入账", _large_inflow, _describe_large_inflow)
@@ -62,14 +63,14 @@ def _large_outflow(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     return j.select("customer_id", "debit_y", "prev_as_of", "prev_aum")
 
 
-def _describe_large_outflow(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[dict, str]:
-    o, aum = row["debit_y"], row["prev_aum"]
-    share = (o / aum) if aum is not None and aum > 0 else None
-    evidence = {"debits": money(o), "booked_on": iso(ctx.y), "prev_aum": money(aum),
-                "prev_as_of": iso(row["prev_as_of"]), "share_of_aum": ratio(share)}
-    text = f"昨日转出 {yuan(o)}"
-    if share is not None:
-        text += f"，占前日资产 {yuan(aum)} 的{percent(share)}"
+def _describe_large_outflow(found: pa.Table, p: Mapping[str, Any], ctx: Context) -> tuple[pa.Array, pa.Array]:
+    n = found.num_rows
+    o, aum = T.Num.of(found["debit_y"]), T.Num.of(found["prev_aum"])
+    share = T.Fraction(o, aum, valid=aum.positive())
+    evidence = T.json_objects(n, {"debits": T.money(o), "booked_on": ctx.y.isoformat(), "prev_aum": T.money(aum),
+                                  "prev_as_of": T.iso(found["prev_as_of"]), "share_of_aum": T.ratio(share)})
+    out = T.join("昨日转出 ", T.yuan(o))
+    text = T.choose(share.valid, T.join(out, "，占前日资产 ", T.yuan(aum), " 的", T.percent(share)), out)
     return evidence, text
 
 
@@ -87,15 +88,15 @@ def _idle_cash(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     return s.select("customer_id", "as_of", "current", "aum")
 
 
-def _describe_idle_cash(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[dict, str]:
-    cur, aum = row["current"], row["aum"]
-    share = (cur / aum) if aum > 0 else None
-    evidence = {"as_of": iso(row["as_of"]), "current": money(cur), "aum": money(aum),
-                "share_of_aum": ratio(share), "no_investment_days": p["no_investment_days"]}
-    text = f"活期余额 {yuan(cur)}"
-    if share is not None:
-        text += f"，占总资产的{percent(share)}"
-    return evidence, text + f"，近{p['no_investment_days']}日无投资买入"
+def _describe_idle_cash(found: pa.Table, p: Mapping[str, Any], ctx: Context) -> tuple[pa.Array, pa.Array]:
+    n, days = found.num_rows, p["no_investment_days"]
+    cur, aum = T.Num.of(found["current"]), T.Num.of(found["aum"])
+    share = T.Fraction(cur, aum, valid=aum.positive())
+    evidence = T.json_objects(n, {"as_of": T.iso(found["as_of"]), "current": T.money(cur), "aum": T.money(aum),
+                                  "share_of_aum": T.ratio(share), "no_investment_days": days})
+    held = T.join("活期余额 ", T.yuan(cur))
+    text = T.choose(share.valid, T.join(held, "，占总资产的", T.percent(share)), held)
+    return evidence, T.join(text, f"，近{days}日无投资买入")
 
 
 IDLE_CASH = Rule("idle_cash", "闲置资金", _idle_cash, _describe_idle_cash)
@@ -109,13 +110,16 @@ def _payroll_stopped(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     return f.select("customer_id", "payroll_history", "payroll_history_sum", "last_payroll_on")
 
 
-def _describe_payroll_stopped(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[dict, str]:
-    n = row["payroll_history"]
-    evidence = {"payroll_credits": n, "payroll_amount": money(row["payroll_history_sum"]),
-                "history_from": iso(ctx.d(-p["history_days"])), "history_to": iso(ctx.d(-p["silent_days"] - 1)),
-                "last_payroll_on": iso(row["last_payroll_on"]), "silent_days": p["silent_days"]}
-    return evidence, (f"近{p['silent_days']}日无代发工资入账（此前{n}笔共 {yuan(row['payroll_history_sum'])}，"
-                      f"最近一次{row['last_payroll_on'].isoformat()}）")
+def _describe_payroll_stopped(found: pa.Table, p: Mapping[str, Any], ctx: Context) -> tuple[pa.Array, pa.Array]:
+    n, silent = found.num_rows, p["silent_days"]
+    amount, last = T.Num.of(found["payroll_history_sum"]), T.iso(found["last_payroll_on"])
+    count = T.text_of(found["payroll_history"])
+    evidence = T.json_objects(n, {"payroll_credits": T.json_int(found["payroll_history"]),
+                                  "payroll_amount": T.money(amount),
+                                  "history_from": ctx.d(-p["history_days"]).isoformat(),
+                                  "history_to": ctx.d(-silent - 1).isoformat(), "last_payroll_on": last,
+                                  "silent_days": silent})
+    return evidence, T.join(f"近{silent}日无代发工资入账（此前", count, "笔共 ", T.yuan(amount), "，最近一次", last, "）")
 
 
 PAYROLL_STOPPED = Rule("payroll_stopped", "代发中断", _payroll_stopped, _describe_payroll_stopped)

@@ -12,9 +12,13 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from yuanwei.contract.schema import RISK_RATINGS
-from yuanwei.engine.signals.base import Context, Rule, dec, left_join, iso, money, nav, percent, ratio, yuan
+from yuanwei.engine.signals import text as T
+from yuanwei.engine.signals.base import Context, Rule, dec, left_join
+
+NAV_PLACES = 6   # navs are shown to 10⁻⁶
 
 
 # fund_move ---------------------------------------------------------------------------------------
@@ -39,25 +43,31 @@ def _fund_move(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
                     "latest_nav", "latest_as_of", "first_nav", "first_as_of", "cost_hit", "trend_hit")
 
 
-def _describe_fund_move(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[dict, str]:
-    latest, cost, first = row["latest_nav"], row["cost_nav"], row["first_nav"]
-    evidence = {"holding_id": row["holding_id"], "product_id": row["product_id"],
-                "product_name": row["product_name"], "amount": money(row["amount"]),
-                "latest_nav": nav(latest), "latest_nav_as_of": iso(row["latest_as_of"]),
-                "cost_nav": nav(cost), "first_nav": nav(first), "first_nav_as_of": iso(row["first_as_of"]),
-                "observations": p["observations"],
-                "branches": [b for b, hit in (("cost", row["cost_hit"]), ("trend", row["trend_hit"])) if hit]}
-    name = row["product_name"] or row["product_id"]
-    parts = []
-    if row["cost_hit"]:
-        vs_cost = latest / cost - 1
-        evidence["vs_cost"] = ratio(vs_cost)
-        parts.append(f"较成本净值{nav(cost)}{'上涨' if vs_cost > 0 else '下跌'}{percent(abs(vs_cost))}")
-    if row["trend_hit"]:
-        trend = latest / first - 1
-        evidence["trend"] = ratio(trend)
-        parts.append(f"近{p['observations']}个净值日{'上涨' if trend > 0 else '下跌'}{percent(abs(trend))}")
-    return evidence, f"{name} 最新净值{nav(latest)}（{row['latest_as_of'].isoformat()}），" + "，".join(parts)
+def _describe_fund_move(found: pa.Table, p: Mapping[str, Any], ctx: Context) -> tuple[pa.Array, pa.Array]:
+    latest, cost, first = (T.Num.of(found[c]) for c in ("latest_nav", "cost_nav", "first_nav"))
+    cost_hit, trend_hit = (found[c].combine_chunks().fill_null(False).to_numpy(zero_copy_only=False)
+                           for c in ("cost_hit", "trend_hit"))
+    vs_cost = T.Fraction(latest - cost, cost, valid=cost_hit)       # latest / cost − 1
+    trend = T.Fraction(latest - first, first, valid=trend_hit)      # latest / first − 1
+    branches = T.choose(cost_hit & trend_hit, '["cost","trend"]', T.choose(cost_hit, '["cost"]', '["trend"]'))
+    latest_on = T.iso(found["latest_as_of"])
+    evidence = T.json_objects_where(found.num_rows, {
+        "holding_id": T.column(found, "holding_id"), "product_id": T.column(found, "product_id"),
+        "product_name": T.column(found, "product_name"), "amount": T.money(T.Num.of(found["amount"])),
+        "latest_nav": T.fixed(latest, NAV_PLACES), "latest_nav_as_of": latest_on,
+        "cost_nav": T.fixed(cost, NAV_PLACES), "first_nav": T.fixed(first, NAV_PLACES),
+        "first_nav_as_of": T.iso(found["first_as_of"]), "observations": p["observations"],
+        "branches": T.Raw(branches),
+    }, [(cost_hit, "vs_cost", T.ratio(vs_cost)), (trend_hit, "trend", T.ratio(trend))])
+
+    def moved(ratio: T.Fraction):
+        return T.join(T.choose(ratio.positive(), "上涨", "下跌"), T.percent(abs(ratio)))
+
+    by_cost = T.join("较成本净值", T.fixed(cost, NAV_PLACES), moved(vs_cost))
+    by_trend = T.join(f"近{p['observations']}个净值日", moved(trend))
+    parts = T.choose(cost_hit & trend_hit, T.join(by_cost, "，", by_trend), T.choose(cost_hit, by_cost, by_trend))
+    name = T.either(found["product_name"], found["product_id"])
+    return evidence, T.join(name, " 最新净值", T.fixed(latest, NAV_PLACES), "（", latest_on, "），", parts)
 
 
 FUND_MOVE = Rule("fund_move", "基金波动", _fund_move, _describe_fund_move)
@@ -88,16 +98,26 @@ def _market_shock(ctx: Context, p: Mapping[str, Any]) -> ir.Table | None:
                        prev_close=ibis.literal(str(prev)), prev_on=ibis.literal(prev_on, type="date"))
 
 
-def _describe_market_shock(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[dict, str]:
-    last, prev = Decimal(row["last_close"]), Decimal(row["prev_close"])
-    change = last / prev - 1
-    evidence = {"symbol": p["symbol"], "close": nav(last), "close_on": iso(row["last_on"]),
-                "previous_close": nav(prev), "previous_close_on": iso(row["prev_on"]), "change": ratio(change),
-                "holdings": row["holdings"], "amount": money(row["amount"])}
+def _describe_market_shock(found: pa.Table, p: Mapping[str, Any], ctx: Context) -> tuple[pa.Array, pa.Array]:
+    if not found.num_rows:
+        return pa.array([], pa.string()), pa.array([], pa.string())
+    # the closes are the same on every row (the market's last two): their texts are made once
+    first = found.slice(0, 1).to_pylist()[0]
+    last, prev = Decimal(first["last_close"]), Decimal(first["prev_close"])
+    change = T.Fraction(T.Num.const(last - prev, 1), T.Num.const(prev, 1))
+    up = bool(change.positive()[0])
+    amount = T.Num.of(found["amount"])
+    evidence = T.json_objects(found.num_rows, {
+        "symbol": p["symbol"], "close": T.fixed(T.Num.const(last, 1), NAV_PLACES)[0].as_py(),
+        "close_on": first["last_on"].isoformat(), "previous_close": T.fixed(T.Num.const(prev, 1), NAV_PLACES)[0].as_py(),
+        "previous_close_on": first["prev_on"].isoformat(), "change": T.ratio(change)[0].as_py(),
+        "holdings": T.json_int(found["holdings"]), "amount": T.money(amount)})
     index = "上证指数" if p["symbol"] == "SSE_COMPOSITE" else p["symbol"]
-    return evidence, (f"{index}{row['last_on'].isoformat()}收于{last:.2f}，较前一交易日"
-                      f"{'上涨' if change > 0 else '下跌'}{percent(abs(change))}；客户持有{row['holdings']}只"
-                      f"{p['min_risk_rating']}及以上基金共 {yuan(row['amount'])}")
+    # {last:.2f}: Decimal's format, which rounds half to even
+    head = (f"{index}{first['last_on'].isoformat()}收于{last:.2f}，较前一交易日{'上涨' if up else '下跌'}"
+            f"{T.percent(abs(change))[0].as_py()}；客户持有")
+    return evidence, T.join(head, T.text_of(found["holdings"]), f"只{p['min_risk_rating']}及以上基金共 ",
+                            T.yuan(amount))
 
 
 MARKET_SHOCK = Rule("market_shock", "市场波动", _market_shock, _describe_market_shock)

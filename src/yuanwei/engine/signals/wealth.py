@@ -6,17 +6,24 @@ Tiers are compared exactly: avg30 ≥ threshold ⇔ sum of aum ≥ threshold × 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
 
-from yuanwei.engine.signals.base import CENT, Context, Rule, dec, iso, left_join, money, percent, ratio, yuan
+from yuanwei.engine.signals import text as T
+from yuanwei.engine.signals.base import Context, Rule, dec, left_join
 
 
-def avg(total: Decimal, n: int) -> Decimal:
-    """avg30 as money: exact mean rounded half-up to the fen."""
-    return (Decimal(total) / n).quantize(CENT, rounding=ROUND_HALF_UP)
+def avg(found: pa.Table, total: str, count: str) -> T.Fraction:
+    """avg30: the exact mean (rounded half-up to the fen when shown as money)."""
+    return T.Fraction(T.Num.of(found[total]), T.Num.of(found[count]))
+
+
+def tier_names(ctx: Context, index) -> pa.Array:
+    """Tier names of a column of tier positions."""
+    return pa.array([t.name for t in ctx.cfg.tiers], pa.string()).take(index)
 
 
 # tier_up -----------------------------------------------------------------------------------------
@@ -30,14 +37,14 @@ def _tier_up(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     return j.select("customer_id", "aum_sum", "snapshots", "sum_before", "n_before", "tier_now", "tier_before")
 
 
-def _describe_tier_up(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[dict, str]:
-    tiers = ctx.cfg.tiers
-    now, before = tiers[row["tier_now"]].name, tiers[row["tier_before"]].name
-    a_now, a_before = avg(row["aum_sum"], row["snapshots"]), avg(row["sum_before"], row["n_before"])
-    evidence = {"tier": now, "previous_tier": before, "aum_avg30": money(a_now),
-                "previous_aum_avg30": money(a_before), "snapshots": row["snapshots"],
-                "as_of": iso(ctx.y)}
-    return evidence, f"近30日日均资产 {yuan(a_now)}，等级由{before}升至{now}（前一日日均 {yuan(a_before)}）"
+def _describe_tier_up(found: pa.Table, p: Mapping[str, Any], ctx: Context) -> tuple[pa.Array, pa.Array]:
+    now, before = tier_names(ctx, found["tier_now"]), tier_names(ctx, found["tier_before"])
+    a_now, a_before = avg(found, "aum_sum", "snapshots"), avg(found, "sum_before", "n_before")
+    evidence = T.json_objects(found.num_rows, {
+        "tier": now, "previous_tier": before, "aum_avg30": T.money(a_now), "previous_aum_avg30": T.money(a_before),
+        "snapshots": T.json_int(found["snapshots"]), "as_of": ctx.y.isoformat()})
+    return evidence, T.join("近30日日均资产 ", T.yuan(a_now), "，等级由", before, "升至", now,
+                            "（前一日日均 ", T.yuan(a_before), "）")
 
 
 TIER_UP = Rule("tier_up", "等级提升", _tier_up, _describe_tier_up)
@@ -55,13 +62,14 @@ def _aum_drop(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     return peak.select("customer_id", "t", "latest_aum", "peak")
 
 
-def _describe_aum_drop(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[dict, str]:
-    aum, peak = row["latest_aum"], row["peak"]
-    drop = 1 - aum / peak
-    evidence = {"as_of": iso(row["t"]), "aum": money(aum), "peak_aum": money(peak),
-                "lookback_days": p["lookback_days"], "drop": ratio(drop)}
-    return evidence, (f"资产 {yuan(aum)}（{row['t'].isoformat()}），较近{p['lookback_days']}日高点 "
-                      f"{yuan(peak)} 下降{percent(drop)}")
+def _describe_aum_drop(found: pa.Table, p: Mapping[str, Any], ctx: Context) -> tuple[pa.Array, pa.Array]:
+    aum, peak = T.Num.of(found["latest_aum"]), T.Num.of(found["peak"])
+    drop = T.Fraction(peak - aum, peak)   # 1 − aum / peak
+    t = T.iso(found["t"])
+    evidence = T.json_objects(found.num_rows, {"as_of": t, "aum": T.money(aum), "peak_aum": T.money(peak),
+                                               "lookback_days": p["lookback_days"], "drop": T.ratio(drop)})
+    return evidence, T.join("资产 ", T.yuan(aum), "（", t, f"），较近{p['lookback_days']}日高点 ", T.yuan(peak),
+                            " 下降", T.percent(drop))
 
 
 AUM_DROP = Rule("aum_drop", "资产下降", _aum_drop, _describe_aum_drop)
@@ -79,11 +87,17 @@ def _new_customer(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     return j.select("customer_id", "opened_on", "as_of", "aum")
 
 
-def _describe_new_customer(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[dict, str]:
-    tier = ctx.cfg.tier_of(row["aum"])
-    evidence = {"opened_on": iso(row["opened_on"]), "aum": money(row["aum"]), "as_of": iso(row["as_of"]),
-                "tier": tier}
-    return evidence, f"新开户（{row['opened_on'].isoformat()}），资产 {yuan(row['aum'])}，{tier}客户"
+def _describe_new_customer(found: pa.Table, p: Mapping[str, Any], ctx: Context) -> tuple[pa.Array, pa.Array]:
+    aum = T.Num.of(found["aum"])
+    index = np.zeros(found.num_rows, np.int64)   # cfg.tier_of: the highest tier whose minimum aum reaches
+    for i, tier in enumerate(ctx.cfg.tiers):
+        least = T.Num.const(tier.min_amount, found.num_rows)
+        index[(aum - least).units >= 0] = i
+    tier = tier_names(ctx, pa.array(index))
+    opened = T.iso(found["opened_on"])
+    evidence = T.json_objects(found.num_rows, {"opened_on": opened, "aum": T.money(aum),
+                                               "as_of": T.iso(found["as_of"]), "tier": tier})
+    return evidence, T.join("新开户（", opened, "），资产 ", T.yuan(aum), "，", tier, "客户")
 
 
 NEW_CUSTOMER = Rule("new_customer", "新开户", _new_customer, _describe_new_customer)
@@ -103,13 +117,13 @@ def _no_recent_contact(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     return w.select("customer_id", "aum_sum", "snapshots", "tier", "last_contact_on")
 
 
-def _describe_no_recent_contact(row: dict, p: Mapping[str, Any], ctx: Context) -> tuple[dict, str]:
-    a = avg(row["aum_sum"], row["snapshots"])
-    tier = ctx.cfg.tiers[row["tier"]].name
-    last = row["last_contact_on"]
-    evidence = {"tier": tier, "aum_avg30": money(a), "days": p["days"], "last_contact_on": iso(last)}
-    since = f"上次联系{last.isoformat()}" if last else "从未联系"
-    return evidence, f"{tier}客户（日均资产 {yuan(a)}）已超过{p['days']}日未联系，{since}"
+def _describe_no_recent_contact(found: pa.Table, p: Mapping[str, Any], ctx: Context) -> tuple[pa.Array, pa.Array]:
+    a, tier = avg(found, "aum_sum", "snapshots"), tier_names(ctx, found["tier"])
+    last = T.iso(found["last_contact_on"])
+    evidence = T.json_objects(found.num_rows, {"tier": tier, "aum_avg30": T.money(a), "days": p["days"],
+                                               "last_contact_on": last})
+    since = T.choose(last.is_valid().to_numpy(zero_copy_only=False), T.join("上次联系", last), "从未联系")
+    return evidence, T.join(tier, "客户（日均资产 ", T.yuan(a), f"）已超过{p['days']}日未联系，", since)
 
 
 NO_RECENT_CONTACT = Rule("no_recent_contact", "久未联系", _no_recent_contact, _describe_no_recent_contact)
