@@ -254,8 +254,8 @@ class _Entries:
                               "carried_from_count": "fresh"})
         return t.sort_by([("customer_id", "ascending"), ("u", "descending"), ("rule", "ascending")])
 
-    def of(self, customer_ids: list[str]) -> list[list[dict]]:
-        """Each customer's entries: today's signals by row, then its carried entries."""
+    def rows_of(self, customer_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of today's signals of these customers, customer by customer, and how many each has."""
         run = pc.index_in(pa.array(customer_ids, pa.string()), value_set=self._run_owner)
         run = pc.fill_null(run, -1).to_numpy(zero_copy_only=False)
         found = run >= 0
@@ -263,6 +263,11 @@ class _Entries:
         lo = self._runs[run]
         counts = self._runs[np.minimum(run + 1, len(self._runs) - 1)] - lo
         rows = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        return rows, counts
+
+    def of(self, customer_ids: list[str]) -> list[list[dict]]:
+        """Each customer's entries: today's signals by row, then its carried entries."""
+        rows, counts = self.rows_of(customer_ids)
         taken = self.signals.select(["rule", "urgency", "due_date"]).take(pa.array(rows, pa.int64()))
         rule, urgency, due = (taken.column(n).to_pylist() for n in ("rule", "urgency", "due_date"))
         rows = rows.tolist()
@@ -292,21 +297,92 @@ def _kept_entries(entries: list[dict], rules: list[str]) -> list[dict]:
     return kept
 
 
-def _describe_task(t: dict, texts: _SignalTexts) -> None:
-    """The texts of an assigned task: the score breakdown and lever notes first, then the policy
-    notes; the signals' explanations (each once) and their evidence."""
-    t["notes"] = [breakdown(t["urgency"], t["value"], t["propensity"], t["levers"], t["score"]),
-                  *(f"杠杆：{n}" for n in t["lever_notes"]), *t["notes"]]
-    explanations: list[str] = []
-    evidence = []
-    for e in t["entries"]:
-        text = texts.get(e, "explanation")
-        if text and text not in explanations:
-            explanations.append(text)
-        evidence.append({"rule": e["rule"], "urgency": e["urgency"], "due_date": e.get("due_date"),
-                         "evidence": texts.get(e, "evidence"), "explanation": text})
-    t["explanation"] = "；".join(explanations)
-    t["evidence"] = evidence
+def _task_texts(entries: _Entries, texts: _SignalTexts, task_ids: list[str], task_groups: np.ndarray,
+                decisions: list, rule_index: dict[str, int]) -> tuple[pa.Array, pa.Array]:
+    """The ``evidence`` (a JSON list of the task's entries: rule, urgency, due date, the signal's
+    evidence and explanation) and ``explanation`` (its entries' explanations, each once, joined by
+    "；") of each task, as columns. A task's entries are those of its rules, in the order of its
+    rules, then by due date, then as ``_entry_order`` says. Today's signals stay in Arrow (their
+    evidence is canonical JSON already, so it goes in as it is); the few carried entries are made
+    in Python."""
+    n = len(task_ids)
+    rows, counts = entries.rows_of(task_ids)
+    today = entries.signals.select(["rule", "urgency", "due_date"]).take(pa.array(rows, pa.int64()))
+    rule = today["rule"].combine_chunks().cast(pa.string())
+    json_today = pc.binary_join_element_wise(
+        '{"due_date":', pc.fill_null(pc.binary_join_element_wise('"', today["due_date"].cast(pa.string()), '"', ""),
+                                     "null"),
+        ',"evidence":', pc.fill_null(texts.evidence.take(pa.array(rows, pa.int64())).cast(pa.string()), "null"),
+        ',"explanation":', _json_strings(texts.explanation.take(pa.array(rows, pa.int64()))),
+        ',"rule":', _json_strings(rule),
+        ',"urgency":', pc.fill_null(today["urgency"].cast(pa.int64()).cast(pa.string()), "null"), "}", "")
+    # the carried entries of the tasks' customers (few): their texts from where they were kept
+    extra: dict[str, list] = {k: [] for k in ("task", "rule", "due", "row", "key", "json", "explanation")}
+    carried = [(t, e) for t, c in enumerate(task_ids) for e in entries.carried.get(c, ())]
+    if carried:
+        texts.fetch([e for _, e in carried])   # those left out for capacity: from that run's signals
+        for t, e in carried:
+            explanation = texts.get(e, "explanation")
+            item = {"rule": e["rule"], "urgency": e["urgency"], "due_date": e.get("due_date"),
+                    "evidence": _evidence(texts.get(e, "evidence")), "explanation": explanation}
+            extra["task"].append(t)
+            extra["rule"].append(e["rule"])
+            extra["due"].append(e.get("due_date"))
+            extra["row"].append(e.get("row", 0))
+            extra["key"].append("" if "row" in e else (e.get("evidence") or ""))
+            extra["json"].append(_json(item))
+            extra["explanation"].append(explanation)
+    m = len(rows)
+    table = pa.table({
+        "task": pa.array(np.concatenate([np.repeat(np.arange(n), counts), np.asarray(extra["task"], np.int64)])),
+        "rule": pa.concat_arrays([rule, pa.array(extra["rule"], pa.string())]),
+        "due": pa.concat_arrays([today["due_date"].combine_chunks().cast(pa.date32()),
+                                 pa.array(extra["due"], pa.date32())]),
+        "source": pa.array(np.concatenate([np.zeros(m, np.int64), np.ones(len(carried), np.int64)])),
+        "row": pa.array(np.concatenate([rows, np.asarray(extra["row"], np.int64)]).astype(np.int64)),
+        "key": pa.concat_arrays([pa.nulls(m, pa.string()).fill_null(""), pa.array(extra["key"], pa.string())]),
+        "seq": pa.array(np.arange(m + len(carried))),
+        "json": pa.concat_arrays([_one(json_today), pa.array(extra["json"], pa.string())]),
+        "explanation": pa.concat_arrays([texts.explanation.take(pa.array(rows, pa.int64())).combine_chunks()
+                                         .cast(pa.string()), pa.array(extra["explanation"], pa.string())]),
+    })
+    # the position of each entry's rule among its task's rules (-1: not one of them)
+    rules_list = list(rule_index)
+    position = np.full((len(decisions), len(rules_list) + 1), -1, np.int64)
+    for g, d in enumerate(decisions):
+        for p, r in enumerate(d.rules):
+            position[g, rule_index[r]] = p
+    code = pc.index_in(table["rule"], value_set=pa.array(rules_list, pa.string()))
+    code = pc.fill_null(code, len(rules_list)).to_numpy(zero_copy_only=False)
+    task = table["task"].to_numpy()
+    pos = position[task_groups[task], code] if len(task) else np.zeros(0, np.int64)
+    table = table.append_column("pos", pa.array(pos)).filter(pa.array(pos >= 0))
+    table = table.sort_by([("task", "ascending"), ("pos", "ascending"), ("due", "ascending"),
+                           ("source", "ascending"), ("row", "ascending"), ("key", "ascending"),
+                           ("seq", "ascending")])
+    bounds = np.searchsorted(table["task"].to_numpy(), np.arange(n + 1)).astype(np.int32)
+    listed = pa.ListArray.from_arrays(pa.array(bounds), table["json"].combine_chunks())
+    evidence = pc.binary_join_element_wise("[", pc.binary_join(listed, ","), "]", "")
+    # each explanation once per task (the first), empty ones left out
+    said = table.select(["task", "explanation"]).to_pandas()
+    keep = ~said.duplicated(["task", "explanation"]).to_numpy() & said["explanation"].fillna("").ne("").to_numpy()
+    shown = table.select(["task", "explanation"]).filter(pa.array(keep))
+    bounds = np.searchsorted(shown["task"].to_numpy(), np.arange(n + 1)).astype(np.int32)
+    explanation = pc.binary_join(pa.ListArray.from_arrays(pa.array(bounds), shown["explanation"].combine_chunks()),
+                                 "；")
+    return evidence, explanation
+
+
+def _one(values) -> pa.Array:
+    """One Arrow array of a column (a ChunkedArray's chunks combined)."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _json_strings(values) -> pa.Array:
+    """Strings as JSON strings (NULL → null), escaped as orjson escapes them."""
+    from yuanwei.engine.signals.text import json_text
+
+    return pc.fill_null(json_text(values).column, "null")
 
 
 @dataclass
@@ -634,50 +710,52 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
                          "staff_id": np.array([s for _, s, _ in refused], object)[row],
                          "block": np.array([b for _, _, b in refused], object)[row]})
 
-    tasks = []
-    for k, theirs in zip(order, entries.of([ids[kept[k]] for k in order])):
-        i, d = int(kept[k]), decisions[kg[k]]
-        mine = _kept_entries(theirs, d.rules)
-        tasks.append({
-            "customer_id": ids[i], "rules": list(d.rules), "purpose": d.purpose, "urgency": cand_urgency[k],
-            "products": d.products, "services": d.services, "entries": mine,
-            "notes": [*d.notes, *([f"自{carried_from[k].isoformat()}顺延"] if carried_from[k] else [])],
-            "carried_over_from": carried_from[k], "staff_id": staff_of[k], "rank": int(rank[k]),
-            "persona": persona[k], "familiarity": familiarity[k], "propensity": cand_propensity[k],
-            "value": cand_value[k], "levers": cand_levers[k][0], "lever_notes": cand_levers[k][1],
-            "score": cand_score[k],
-        })
-    if tasks:
-        texts.fetch([e for t in tasks for e in t["entries"]])
-        who = pd.DataFrame({"customer_id": [t["customer_id"] for t in tasks],
-                            "persona": [t["persona"] for t in tasks],
-                            "familiarity": [t["familiarity"] for t in tasks]})
-        # the call-time model (a backend query for the history estimate) works while the texts are made
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuanwei-tasks") as pool:
-            windows = pool.submit(call_time.windows, tables, day, who)
-            for t in tasks:
-                _describe_task(t, texts)
-            learned = list(windows.result())
-        for i, t in enumerate(tasks):
-            w = learned[i] if len(learned) > i else None
-            t["window"] = w if isinstance(w, str) and w else default_window(
-                cfg.windows, t["customer_id"], t["persona"], t["familiarity"])
-
-    # the tasks as columns (already in staff_id, rank order): ~10⁵ rows at a large bank
+    # the tasks as columns, already in staff_id, rank order (~10⁵ rows at a large bank)
+    order = np.asarray(order, np.int64)
+    at_task = kept[order]
+    tg = group[at_task]
+    n_tasks = len(order)
+    task_ids = cid[at_task]
+    task_persona, task_familiarity = [persona[k] for k in order.tolist()], [familiarity[k] for k in order.tolist()]
+    # the call-time model (a backend query for the history estimate) works while the texts are made
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuanwei-tasks") as pool:
+        learning = None
+        if n_tasks:
+            who = pd.DataFrame({"customer_id": task_ids.tolist(), "persona": task_persona,
+                                "familiarity": task_familiarity})
+            learning = pool.submit(call_time.windows, tables, day, who)
+        evidence, explanation = _task_texts(entries, texts, task_ids.tolist(), tg, decisions, rule_index)
+        notes = []
+        for k in order.tolist():
+            levers_k, lever_notes = cand_levers[k]
+            line = [breakdown(cand_urgency[k], cand_value[k], cand_propensity[k], levers_k, cand_score[k]),
+                    *(f"杠杆：{n}" for n in lever_notes), *decisions[kg[k]].notes]
+            if carried_from[k]:
+                line.append(f"自{carried_from[k].isoformat()}顺延")
+            notes.append("；".join(line))
+        learned = list(learning.result()) if learning is not None else []
+    windows = []
+    for i, (c, p, f) in enumerate(zip(task_ids.tolist(), task_persona, task_familiarity)):
+        w = learned[i] if len(learned) > i else None
+        windows.append(w if isinstance(w, str) and w else default_window(cfg.windows, c, p, f))
+    by_group = {g: (";".join(decisions[g].rules), decisions[g].purpose,
+                    ";".join([*decisions[g].products, *decisions[g].services])) for g in set(tg.tolist())}
     schema = RESULT_TABLES["tasks"]
     columns = {
-        "date": [day] * len(tasks), "staff_id": [t["staff_id"] for t in tasks], "rank": [t["rank"] for t in tasks],
-        "customer_id": [t["customer_id"] for t in tasks], "rules": [";".join(t["rules"]) for t in tasks],
-        "purpose": [t["purpose"] for t in tasks], "channel": [CHANNEL] * len(tasks),
-        "offers": [";".join([*t["products"], *t["services"]]) for t in tasks],
-        "window": [t["window"] for t in tasks],
-        **{k: [t[k] for t in tasks] for k in ("score", "urgency", "value", "propensity", "levers")},
-        "policy_notes": ["；".join(t["notes"]) for t in tasks], "explanation": [t["explanation"] for t in tasks],
-        "evidence": [_json([{**e, "evidence": _evidence(e["evidence"])} for e in t["evidence"]]) for t in tasks],
-        "model_version": [propensity.version] * len(tasks),
-        "carried_over_from": [t["carried_over_from"] for t in tasks],
+        "date": pa.repeat(pa.scalar(day, pa.date32()), n_tasks), "staff_id": [staff_of[k] for k in order.tolist()],
+        "rank": rank[order], "customer_id": task_ids.tolist(),
+        "rules": [by_group[g][0] for g in tg.tolist()], "purpose": [by_group[g][1] for g in tg.tolist()],
+        "channel": pa.repeat(pa.scalar(CHANNEL, pa.string()), n_tasks),
+        "offers": [by_group[g][2] for g in tg.tolist()], "window": windows,
+        "score": np.asarray(cand_score, float)[order], "urgency": np.asarray(cand_urgency, float)[order],
+        "value": np.asarray(cand_value, float)[order], "propensity": np.asarray(cand_propensity, float)[order],
+        "levers": np.array([cand_levers[k][0] for k in order.tolist()], float),
+        "policy_notes": notes, "explanation": explanation, "evidence": evidence,
+        "model_version": pa.repeat(pa.scalar(propensity.version, pa.string()), n_tasks),
+        "carried_over_from": [carried_from[k] for k in order.tolist()],
     }
-    table = pa.table({f.name: pa.array(columns[f.name], f.type) for f in schema}, schema=schema)
+    table = pa.table({f.name: pa.array(columns[f.name], f.type) if not isinstance(columns[f.name], pa.Array)
+                      else columns[f.name].cast(f.type) for f in schema}, schema=schema)
     return table, _excluded_table(excluded, day)
 
 
