@@ -95,6 +95,32 @@ def test_signals_of_a_customer_merge_into_one_task(world, duckdb_backend, home):
     assert t["C2"]["rules"] == "risk_assessment_expiring;birthday" and t["C2"]["purpose"] == "service"
 
 
+def test_a_task_says_each_explanation_once_in_the_order_of_its_entries(world, duckdb_backend, home):
+    import json
+
+    world.customer("C1")
+    # two maturing holdings with the same text, one due earlier; another rule saying it again
+    world.holding("C1", "WL2", matures_on=D + dt.timedelta(days=3))
+    world.holding("C1", "TD3Y", matures_on=D + dt.timedelta(days=6))
+    world.signal("C1", "maturity", 4, due_date=D + dt.timedelta(days=6), evidence={"holding_id": "H2"},
+                 explanation="理财到期")
+    world.signal("C1", "maturity", 4, due_date=D + dt.timedelta(days=3), evidence={"holding_id": "H1"},
+                 explanation="理财到期")
+    world.signal("C1", "birthday", 2, due_date=D + dt.timedelta(days=1), explanation="理财到期")
+    world.signal("C1", "idle_cash", 3, explanation="活期闲置")
+    tasks, _ = world.build(duckdb_backend, home)
+    t = world.by_customer(tasks)["C1"]
+    assert t["rules"] == "maturity;idle_cash;birthday"
+    assert t["explanation"] == "理财到期；活期闲置"
+    entries = json.loads(t["evidence"])
+    assert [(e["rule"], e["due_date"]) for e in entries] == [
+        ("maturity", str(D + dt.timedelta(days=3))), ("maturity", str(D + dt.timedelta(days=6))),
+        ("idle_cash", str(D)), ("birthday", str(D + dt.timedelta(days=1)))]
+    assert [e["evidence"].get("holding_id") for e in entries[:2]] == ["H1", "H2"]
+    assert [e["explanation"] for e in entries] == ["理财到期", "理财到期", "活期闲置", "理财到期"]
+    assert list(json.loads(t["evidence"])[0]) == sorted(entries[0])   # keys sorted, as canonical JSON
+
+
 def test_the_same_input_gives_the_same_tasks_whatever_the_order(world, duckdb_backend, home):
     varied_world(world)
     first = world.build(duckdb_backend, home)
