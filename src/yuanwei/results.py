@@ -111,3 +111,35 @@ REFERENCE_TABLES = (
 
 def run_dir_name(day) -> str:
     return day.isoformat()
+
+
+def sorted_by(table: pa.Table, keys) -> pa.Table:
+    """``table`` sorted ascending by ``keys`` (NULLs last, as Arrow's ``sort_by``), without sorting
+    when it already is: most results reach here in order (the profiles come sorted from their
+    query, the signals from the signal stage), and sorting 1M profiles again took 1.3 s."""
+    import pyarrow.compute as pc
+
+    keys = list(keys)
+    if table.num_rows < 2:
+        return table
+    if not _in_order(table, keys, pc):
+        return table.sort_by([(k, "ascending") for k in keys])
+    return table
+
+
+def _in_order(table: pa.Table, keys: list[str], pc) -> bool:
+    """Every row ≤ the next by ``keys`` (a column with NULLs: not known, so False)."""
+    ordered = None   # per adjacent pair: strictly before on the keys compared so far, or equal
+    equal = None
+    for k in keys:
+        col = table.column(k)
+        if col.null_count:
+            return False
+        a, b = col.slice(0, len(col) - 1), col.slice(1)
+        lt, eq = pc.less(a, b), pc.equal(a, b)
+        if ordered is None:
+            ordered, equal = lt, eq
+        else:
+            ordered = pc.or_(ordered, pc.and_(equal, lt))
+            equal = pc.and_(equal, eq)
+    return bool(pc.all(pc.or_(ordered, equal)).as_py())

@@ -48,7 +48,8 @@ from yuanwei.engine.state import STAMPED, find_previous, write_state
 from yuanwei.engine.state import manifest as state_manifest
 from yuanwei.errors import RunInProgress, UsageError
 from yuanwei.paths import Home
-from yuanwei.results import DEC6, MONEY, REFERENCE_TABLES, RESULT_TABLES, WINDOWS, run_dir_name, window_start
+from yuanwei.results import (DEC6, MONEY, REFERENCE_TABLES, RESULT_TABLES, WINDOWS, run_dir_name, sorted_by,
+                             window_start)
 
 STAGES = ("config", "backend", "features", "signals", "tasks", "write", "record")
 STAGE_LABELS = {
@@ -161,7 +162,7 @@ def _conform(table: pa.Table, schema: pa.Schema, what: str) -> pa.Table:
 
 
 def _sorted(table: pa.Table, keys: tuple[str, ...]) -> pa.Table:
-    return table.sort_by([(k, "ascending") for k in keys]) if table.num_rows else table
+    return sorted_by(table, keys)
 
 
 def _holdings_expr(t: dict[str, ibis.Table]) -> ibis.Table:

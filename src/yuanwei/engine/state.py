@@ -399,13 +399,15 @@ def write_state(folder: Path, states: Mapping[str, Any], meta: dict | None) -> d
 
     import pyarrow.parquet as pq
 
+    from yuanwei.results import sorted_by
+
     out = folder / STATE_DIR
     out.mkdir(parents=True, exist_ok=True)
     files = {}
     for name, table in states.items():
         path = out / f"{name}.parquet"
         # sorted: the same data gives the same bytes (a rerun of D changes no file)
-        table = table.sort_by([("customer_id", "ascending")]) if "customer_id" in table.column_names else table
+        table = sorted_by(table, ["customer_id"]) if "customer_id" in table.column_names else table
         pq.write_table(table, path, compression="zstd")
         with open(path, "rb") as f:
             files[f"{STATE_DIR}/{name}"] = {"rows": table.num_rows, "sha256": hashlib.file_digest(f, "sha256").hexdigest()}

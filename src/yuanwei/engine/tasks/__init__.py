@@ -38,7 +38,7 @@ from yuanwei.engine.tasks.propensity import load_call_time, load_propensity
 from yuanwei.engine.tasks.windows import default_window, restrict
 from yuanwei.learning.interface import CallTime, Propensity
 from yuanwei.paths import Home
-from yuanwei.results import RESULT_TABLES, run_dir_name
+from yuanwei.results import RESULT_TABLES, run_dir_name, sorted_by
 
 __all__ = ["build_tasks", "load_tasks_config", "TasksConfig"]
 
@@ -587,7 +587,7 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
     call_time = call_time or load_call_time(home, cfg.windows)
 
     # in the signals file's order (the run's signals already are: sorting them again is cheap)
-    signals = signals.sort_by([(k, "ascending") for k in ("customer_id", "rule", "due_date", "evidence")])
+    signals = sorted_by(signals, ("customer_id", "rule", "due_date", "evidence"))
     entries = _Entries(signals, _carried_over(tables, home, day, cfg, signals))
     texts = _SignalTexts(signals)
     per_rule = entries.per_rule()
