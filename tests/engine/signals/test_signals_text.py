@@ -11,6 +11,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from row_texts import DESCRIBE, canonical_json
@@ -268,3 +269,15 @@ def test_fixed_and_grouped_round_half_away_from_zero_as_decimal_does(value, plac
     num = T.Num.const(v, 1)
     assert T.fixed(num, places).to_pylist() == [str(q)]
     assert T.grouped(num, places).to_pylist() == [f"{q:,.{places}f}"]
+
+
+@pytest.mark.parametrize("offset", [0, 1, 3])
+def test_decimal_columns_beyond_int64_and_sliced_keep_every_digit(offset):
+    values = [Decimal("1.23"), None, Decimal("-0.05"), Decimal("99999999999999999999999999999999.99"),
+              Decimal("-92233720368547758.08"), Decimal("92233720368547758.07"), Decimal("0.00")]
+    column = pa.array(values, pa.decimal128(38, 2)).slice(offset)
+    want = values[offset:]
+    assert T.money(T.Num.of(column)).to_pylist() == [None if v is None else str(v) for v in want]
+    assert T.yuan(T.Num.of(column)).to_pylist() == [None if v is None else f"¥{v:,.2f}" for v in want]
+    small = pa.array([v for v in values if v is None or abs(v) < 10 ** 15], pa.decimal128(18, 2)).slice(offset)
+    assert T.Num.of(small).units.dtype == np.int64   # the usual case stays in numpy integers

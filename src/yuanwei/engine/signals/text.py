@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import Context, Decimal
 
 import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+_EXACT = Context(prec=100)   # scaling a Decimal without rounding it (the default context keeps 28 digits)
 # the largest magnitude kept in int64 before a multiplication; beyond it Python integers are used
 _SAFE = 2 ** 62
 
@@ -50,12 +51,7 @@ class Num:
             raise ValueError(f"scale {scale} below the column's {own}")
         valid = a.is_valid().to_numpy(zero_copy_only=False)
         if pa.types.is_decimal(a.type):
-            try:
-                factor = pa.scalar(Decimal(10) ** scale, pa.decimal128(scale + 1, 0))
-                units = pc.multiply(a, factor).cast(pa.int64())
-                units = units.fill_null(0).to_numpy(zero_copy_only=False)
-            except pa.ArrowInvalid:   # beyond int64: exact Python integers
-                units = np.array([0 if v is None else int(v.scaleb(scale)) for v in a.to_pylist()], object)
+            units = _mul(_unscaled(a, valid), 10 ** (scale - own))
         else:
             units = a.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False) * (10 ** scale)
         return cls(np.asarray(units), scale, np.asarray(valid, bool))
@@ -64,7 +60,7 @@ class Num:
     def const(cls, value: Decimal | int, n: int) -> "Num":
         value = Decimal(value)
         scale = max(0, -value.as_tuple().exponent)
-        units = int(value.scaleb(scale))
+        units = int(value.scaleb(scale, _EXACT))
         dtype = np.int64 if abs(units) < _SAFE else object
         return cls(np.full(n, units, dtype), scale, np.ones(n, bool))
 
@@ -89,6 +85,19 @@ class Num:
 
     def positive(self) -> np.ndarray:
         return self.valid & (self.units > 0)
+
+
+def _unscaled(a: pa.Array, valid: np.ndarray) -> np.ndarray:
+    """The integers behind a decimal column (value × 10^scale; 0 where NULL): read from the 128-bit
+    values themselves, as int64 when they all fit (the high word only extends the sign), else
+    as Python integers."""
+    if pa.types.is_decimal128(a.type):
+        words = np.frombuffer(a.buffers()[1], dtype="<i8")[2 * a.offset: 2 * (a.offset + len(a))].reshape(-1, 2)
+        low, high = words[:, 0], words[:, 1]
+        if len(a) == 0 or np.array_equal(high[valid], (low[valid] >> 63)):
+            return np.where(valid, low, 0)
+    return np.array([0 if v is None else int(v.scaleb(a.type.scale, _EXACT))
+                     for v in a.to_pylist()], object)
 
 
 def _big(a: np.ndarray) -> bool:
