@@ -173,12 +173,20 @@ def compute_features(tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesCon
     try:
         expr = _profile_expr(ctx)
         # only the columns the profile is made of come to Arrow (at 1M customers the dozen
-        # intermediate counts cost ~1 s of transfer)
-        expr = expr.select(*[c for c in expr.columns if c in PROFILES_SCHEMA.names or c in FINISHED_FROM])
-        raw = expr.order_by("customer_id").to_pyarrow()
+        # intermediate counts cost ~1 s of transfer), and the contract's own columns (names,
+        # phones…) by a query of their own: carried through the feature joins they cost ~1 s more
+        features = [c for c in expr.columns if c in PROFILES_SCHEMA.names or c in FINISHED_FROM]
+        computed = expr.select("customer_id", *[c for c in features if c not in CONTRACT_COLUMNS])
+        raw = computed.order_by("customer_id").to_pyarrow()
+        contract = ctx.customers.select(*CONTRACT_COLUMNS).order_by("customer_id").to_pyarrow()
     finally:
         if own:
             ctx.release()
+    # both have one row per customer on D, in customer_id order (customer_id is the contract's key)
+    if not raw["customer_id"].equals(contract["customer_id"]):   # pragma: no cover - a broken key
+        raise RuntimeError("profiles: the features and the customers do not line up by customer_id")
+    for name in CONTRACT_COLUMNS[1:]:
+        raw = raw.append_column(name, contract[name])
     n = raw.num_rows
     columns = {}
     for field in PROFILES_SCHEMA:
