@@ -701,14 +701,12 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
     cand["score"] = cand_score
     cand_urgency = cand["urgency"].tolist()
 
-    staff_of, rank, refused, order = assign(cand, staff, cfg.capacity)
-    if refused:
-        pos = np.array([k for k, _, _ in refused], np.int64)
-        row, item = _spread(group[kept[pos]], [d.rules for d in decisions])
+    staff_of, rank, (refused, refused_staff, refused_block), order = assign(cand, staff, cfg.capacity)
+    if len(refused):
+        row, item = _spread(group[kept[refused]], [d.rules for d in decisions])
         flat_rules = np.array([r for d in decisions for r in d.rules], object)
-        excluded.append({"customer_id": cid[kept[pos]][row], "rule": flat_rules[item],
-                         "staff_id": np.array([s for _, s, _ in refused], object)[row],
-                         "block": np.array([b for _, _, b in refused], object)[row]})
+        excluded.append({"customer_id": cid[kept[refused]][row], "rule": flat_rules[item],
+                         "staff_id": refused_staff[row], "block": refused_block[row]})
 
     # the tasks as columns, already in staff_id, rank order (~10⁵ rows at a large bank)
     order = np.asarray(order, np.int64)

@@ -45,8 +45,8 @@ def assign(candidates: pd.DataFrame, staff: pd.DataFrame, cfg: CapacityConfig):
     descending), then customer_id.
 
     Returns (staff_id, rank, refused, tasks): per candidate the RM (None when refused) and the rank
-    within that RM (0 when refused); refused as (position, staff_id or None, Block); tasks the
-    positions given an RM, by staff_id and rank. Columnar: a large bank has ~10⁵–10⁶ candidates a
+    within that RM (0 when refused); refused as three columns (positions, staff_id or None, Block);
+    tasks the positions given an RM, by staff_id and rank. Columnar: a large bank has ~10⁵–10⁶ candidates a
     day; only the long tail (customers without an RM of their own) is walked one by one."""
     n = len(candidates)
     caps = capacities(staff, cfg)
@@ -61,7 +61,7 @@ def assign(candidates: pd.DataFrame, staff: pd.DataFrame, cfg: CapacityConfig):
                         -candidates["score"].to_numpy(float)))
     rm_of = candidates["remote_staff_id"].to_numpy(object)
     staff_of = np.full(n, None, dtype=object)
-    refused: list[tuple[int, str | None, Block]] = []
+    refused: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []   # parts of the three columns
 
     # an RM's own customers first: the best daily_capacity of them (each RM on its own)
     own = candidates["remote_staff_id"].isin(list(caps)).to_numpy()
@@ -71,33 +71,39 @@ def assign(candidates: pd.DataFrame, staff: pd.DataFrame, cfg: CapacityConfig):
         nth = rms.groupby(rms, sort=False).cumcount().to_numpy()
         fits = nth < rms.map(caps).to_numpy()
         staff_of[mine[fits]] = rm_of[mine[fits]]
-        refused += [(int(i), rm_of[i], OVER_CAPACITY) for i in mine[~fits]]
+        over = mine[~fits]
+        refused.append((over, rm_of[over], np.full(len(over), OVER_CAPACITY, object)))
     load: dict[str, int] = defaultdict(int)
     load.update(pd.Series(staff_of[own]).value_counts().to_dict())
 
     # then the long tail fills the room left, one by one
     branch = candidates["branch_id"].to_numpy(object)
     prev_of = candidates["prev_staff_id"].to_numpy(object)
+    tail_refused: list[tuple[int, Block]] = []
     for i in order[~own[order]].tolist():
         rms = remote_by_branch.get(branch[i], [])
         if not rms:
-            refused.append((i, None, NO_REMOTE_RM))
+            tail_refused.append((i, NO_REMOTE_RM))
             continue
         room = [rm for rm in rms if load[rm] < caps[rm]]
         if not room:
-            refused.append((i, None, OVER_CAPACITY))
+            tail_refused.append((i, OVER_CAPACITY))
             continue
         prev = prev_of[i]
         rm = prev if prev in room else min(room, key=lambda r: _balance_key(r, load[r], caps[r], cfg))
         load[rm] += 1
         staff_of[i] = rm
 
+    refused.append((np.array([i for i, _ in tail_refused], np.int64), np.full(len(tail_refused), None, object),
+                    np.array([b for _, b in tail_refused], object)))
+    refused_columns = tuple(np.concatenate(part) for part in zip(*refused))
+
     # rank within an RM: the score order
     rank = np.zeros(n, dtype=np.int64)
     given = order[pd.notna(staff_of[order])]
     if not len(given):
-        return staff_of, rank, refused, []
+        return staff_of, rank, refused_columns, []
     by_rm = pd.DataFrame({"staff_id": staff_of[given], "position": given})
     by_rm = by_rm.sort_values("staff_id", kind="stable")   # within an RM, still in score order
     rank[by_rm["position"].to_numpy()] = by_rm.groupby("staff_id", sort=False).cumcount().to_numpy() + 1
-    return staff_of, rank, refused, by_rm["position"].tolist()
+    return staff_of, rank, refused_columns, by_rm["position"].tolist()
