@@ -161,10 +161,6 @@ def _conform(table: pa.Table, schema: pa.Schema, what: str) -> pa.Table:
     return table.select(schema.names).cast(schema)
 
 
-def _sorted(table: pa.Table, keys: tuple[str, ...]) -> pa.Table:
-    return sorted_by(table, keys)
-
-
 def _holdings_expr(t: dict[str, ibis.Table]) -> ibis.Table:
     """Holdings with product facts, the latest nav ≤ D−1, market value and gain."""
     h, p, nav = t["holdings"], t["products"], t["nav"]
@@ -467,7 +463,7 @@ def _copied_files(tables, day: dt.date) -> dict[str, tuple]:
 
 def _write_results(tmp: Path, results: dict[str, pa.Table]) -> dict[str, dict]:
     """The computed results (profiles, signals, tasks, excluded), sorted by their keys."""
-    return {name: _write_parquet(_sorted(table, SORT_KEYS[name]), tmp / f"{name}.parquet")
+    return {name: _write_parquet(sorted_by(table, SORT_KEYS[name]), tmp / f"{name}.parquet")
             for name, table in results.items()}
 
 
@@ -648,7 +644,7 @@ def _write_expr(expr: ibis.Table, schema: pa.Schema, keys, path: Path, what: str
     if backend.name == "pyspark":
         return _spark_to_parquet(backend, expr, schema, keys or SORT_KEYS[what], path, what)
     table = _expr_to_arrow(expr, schema, what)
-    return _write_parquet(_sorted(table, keys or SORT_KEYS[what]), path)
+    return _write_parquet(sorted_by(table, keys or SORT_KEYS[what]), path)
 
 
 SPARK_CHUNK_ROWS = 4_000_000   # the most rows a Spark result brings to the driver at once
@@ -670,11 +666,11 @@ def _spark_to_parquet(backend, expr: ibis.Table, schema: pa.Schema, keys, path: 
         rows = df.count()
         chunks = max(1, -(-rows // SPARK_CHUNK_ROWS))
         if chunks == 1:
-            return _write_parquet(_sorted(_conform(df.toArrow(), schema, what), keys), path)
+            return _write_parquet(sorted_by(_conform(df.toArrow(), schema, what), keys), path)
         bucket = F.pmod(F.xxhash64(F.col(keys[0])), F.lit(chunks))
         with pq.ParquetWriter(path, schema, compression="zstd") as writer:
             for i in range(chunks):
-                writer.write_table(_sorted(_conform(df.where(bucket == i).toArrow(), schema, what), keys))
+                writer.write_table(sorted_by(_conform(df.where(bucket == i).toArrow(), schema, what), keys))
     finally:
         df.unpersist()
     return {"rows": rows, "sha256": _sha256(path)}

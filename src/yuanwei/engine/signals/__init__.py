@@ -75,8 +75,9 @@ def compute_signals(tables: Mapping[str, ir.Table], day: dt.date, cfg: RulesConf
 
     The rules' queries run one after another in a worker thread while this thread makes the texts
     of those already collected (a column at a time, ``signals.text``): the backend (DuckDB, or
-    Spark's JVM) works outside the GIL, so the two overlap. Only the worker uses the backend's connection meanwhile: every expression, and the shared
-    intermediates they materialise (``Context.cache``), is built here first."""
+    Spark's JVM) works outside the GIL, so the two overlap. Only the worker uses the backend's
+    connection meanwhile: every expression, and the shared intermediates they materialise
+    (``Context.cache``), is built here first."""
     names = list(RULES) if rules is None else list(rules)
     unknown = [n for n in names if n not in RULES]
     if unknown:

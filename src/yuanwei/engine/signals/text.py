@@ -11,7 +11,11 @@ the denominators are far smaller than 10²⁸). Negative values that round to ze
 Building blocks: :class:`Num` (an exact column), :func:`fixed` / :func:`grouped` (its text),
 :func:`money`, :func:`yuan`, :func:`ratio`, :func:`percent`, :func:`times`, dates (:func:`iso`,
 :func:`md`, :func:`when`), :func:`join` (string concatenation), :func:`choose` and :func:`json_objects`
-(canonical JSON: sorted keys, no spaces, UTF-8 — byte for byte ``canonical_json``).
+(canonical JSON: sorted keys, no spaces, UTF-8 — byte for byte what orjson with sorted keys, or
+``json.dumps(…, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``, writes).
+
+tests/engine/signals/row_texts.py keeps the rules' former texts, made a row at a time with
+``Decimal`` and f-strings; test_signals_text.py checks every rule's columns against them.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ _EXACT = Context(prec=100)   # scaling a Decimal without rounding it (the defaul
 _SAFE = 2 ** 62
 
 
-def _array(column) -> pa.Array:
+def flat(column) -> pa.Array:
+    """One Arrow array of a column (a ChunkedArray's chunks combined)."""
     return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
@@ -44,7 +49,7 @@ class Num:
     @classmethod
     def of(cls, column, scale: int | None = None) -> "Num":
         """A decimal or integer Arrow column, at its own scale (or ``scale``, not below it)."""
-        a = _array(column)
+        a = flat(column)
         own = a.type.scale if pa.types.is_decimal(a.type) else 0
         scale = own if scale is None else scale
         if scale < own:
@@ -124,20 +129,20 @@ class Fraction:
             ok &= valid
         d = np.where(ok, d, 1)
         neg = d < 0
-        self.num = np.where(neg, -n, n) if n.dtype != object else np.where(neg, -n, n).astype(object)
-        self.den = np.where(neg, -d, d)
-        self.valid = ok
+        self.num, self.den, self.valid = np.where(neg, -n, n), np.where(neg, -d, d), ok
 
-    def minus_one(self) -> "Fraction":
-        out = Fraction.__new__(Fraction)
-        d = self.den.astype(object) if self.num.dtype == object else self.den
-        out.num, out.den, out.valid = self.num - d, self.den, self.valid
+    @classmethod
+    def _made(cls, num: np.ndarray, den: np.ndarray, valid: np.ndarray) -> "Fraction":
+        out = cls.__new__(cls)
+        out.num, out.den, out.valid = num, den, valid
         return out
 
     def __abs__(self) -> "Fraction":
-        out = Fraction.__new__(Fraction)
-        out.num, out.den, out.valid = np.abs(self.num), self.den, self.valid
-        return out
+        return Fraction._made(np.abs(self.num), self.den, self.valid)
+
+    def times(self, k: int) -> "Fraction":
+        """k × this fraction (exact)."""
+        return Fraction._made(_mul(self.num, k), self.den, self.valid)
 
     def negative(self) -> np.ndarray:
         return self.valid & (self.num < 0)
@@ -211,29 +216,27 @@ def grouped(value: Num | Fraction, places: int) -> pa.Array:
 
 
 def money(value: Num | Fraction) -> pa.Array:
-    """Evidence money: "520000.00" (``base.money``)."""
+    """Evidence money: "520000.00"."""
     return fixed(value, 2)
 
 
 def yuan(value: Num | Fraction) -> pa.Array:
-    """Explanation money: "¥520,000.00" (``base.yuan``)."""
+    """Explanation money: "¥520,000.00"."""
     return join("¥", grouped(value, 2))
 
 
 def ratio(value: Fraction, places: int = 4) -> pa.Array:
-    """A non-money ratio in evidence: "0.0523" (``base.ratio``)."""
+    """A non-money ratio in evidence: "0.0523"."""
     return fixed(value, places)
 
 
 def percent(value: Fraction) -> pa.Array:
-    """0.0523 → "5.23%" (``base.percent``)."""
-    hundred = Fraction.__new__(Fraction)
-    hundred.num, hundred.den, hundred.valid = _mul(value.num, 100), value.den, value.valid
-    return join(fixed(hundred, 2), "%")
+    """0.0523 → "5.23%"."""
+    return join(fixed(value.times(100), 2), "%")
 
 
 def times(value: Fraction) -> pa.Array:
-    """A multiple: 38.2 → "38", 5.24 → "5.2", 5.0 → "5" (``base.times``)."""
+    """A multiple: 38.2 → "38", 5.24 → "5.2", 5.0 → "5" (one decimal below 10)."""
     whole = fixed(value, 0)
     tenth = fixed(value, 1)
     tenth = pc.replace_substring_regex(tenth, pattern=r"\.0$", replacement="")
@@ -244,23 +247,23 @@ def times(value: Fraction) -> pa.Array:
 
 def iso(column) -> pa.Array:
     """Dates as "2026-12-01" (NULL stays NULL)."""
-    return _array(column).cast(pa.date32()).cast(pa.string())
+    return flat(column).cast(pa.date32()).cast(pa.string())
 
 
 def md(column) -> pa.Array:
     """Dates as "12月1日"."""
-    a = _array(column).cast(pa.date32())
+    a = flat(column).cast(pa.date32())
     return join(pc.month(a).cast(pa.string()), "月", pc.day(a).cast(pa.string()), "日")
 
 
 def days_from(column, day: dt.date) -> np.ndarray:
     """(date − ``day``) in days, per row (NULL as 0: callers mask them)."""
-    a = _array(column).cast(pa.date32()).cast(pa.int32()).fill_null(0)
+    a = flat(column).cast(pa.date32()).cast(pa.int32()).fill_null(0)
     return a.to_numpy(zero_copy_only=False).astype(np.int64) - (day - dt.date(1970, 1, 1)).days
 
 
 def when(column, day: dt.date) -> pa.Array:
-    """今天 / 明天 / 后天 / N天后 / N天前 relative to ``day`` (``base.when``)."""
+    """今天 / 明天 / 后天 / N天后 / N天前 relative to ``day``."""
     n = days_from(column, day)
     words = {0: "今天", 1: "明天", 2: "后天"}
     text = pc.if_else(pa.array(n > 0), join(_digits(np.abs(n)), "天后"), join(_digits(np.abs(n)), "天前"))
@@ -274,7 +277,7 @@ def when(column, day: dt.date) -> pa.Array:
 def _part(p, n: int) -> pa.Array:
     if isinstance(p, str):
         return pa.array([p] * n, pa.string()) if n == 0 else pa.scalar(p, pa.string())
-    return _array(p).cast(pa.string())
+    return flat(p).cast(pa.string())
 
 
 def join(*parts) -> pa.Array:
@@ -293,19 +296,19 @@ def choose(mask: np.ndarray, yes, no) -> pa.Array:
 
 def column(found: pa.Table, name: str) -> pa.Array:
     """One column of a rule's collected rows, as one array."""
-    return _array(found[name])
+    return flat(found[name])
 
 
 def either(first, second) -> pa.Array:
     """``first or second``: ``second`` where ``first`` is NULL or empty."""
-    a, b = _array(first).cast(pa.string()), _array(second).cast(pa.string())
+    a, b = flat(first).cast(pa.string()), flat(second).cast(pa.string())
     empty = pc.fill_null(pc.equal(a, ""), True)
     return pc.if_else(empty, b, a)
 
 
 def mapped(column, mapping: Mapping[str, str], default: str) -> pa.Array:
     """``mapping.get(value, default)`` per row (NULL → ``default``)."""
-    a = _array(column).cast(pa.string())
+    a = flat(column).cast(pa.string())
     keys = list(mapping)
     at = pc.index_in(a, value_set=pa.array(keys, pa.string()))
     out = pa.array([mapping[k] for k in keys], pa.string()).take(at)
@@ -314,7 +317,7 @@ def mapped(column, mapping: Mapping[str, str], default: str) -> pa.Array:
 
 def text_of(column) -> pa.Array:
     """Any column as text (``str()`` of its values; NULL stays NULL)."""
-    return _array(column).cast(pa.string())
+    return flat(column).cast(pa.string())
 
 
 # JSON --------------------------------------------------------------------------------------------
@@ -323,28 +326,24 @@ class Raw:
     """A column that is JSON text already (numbers as digits, lists); NULL → null."""
 
     def __init__(self, column):
-        self.column = _array(column)
+        self.column = flat(column)
 
 
 def json_text(column) -> Raw:
     """Strings as JSON strings, escaped as orjson escapes them: most need no escape (no quote,
     backslash or control character) and are only quoted; the others go through orjson."""
-    a = _array(column).cast(pa.string())
+    a = flat(column).cast(pa.string())
     quoted = pc.binary_join_element_wise('"', a, '"', "")
     special = pc.fill_null(pc.match_substring_regex(a, r'["\\\x00-\x1f]'), False)
     if pc.any(special).as_py():
-        at = np.flatnonzero(special.to_numpy(zero_copy_only=False))
-        escaped = [orjson.dumps(v).decode() for v in a.take(pa.array(at, pa.int64())).to_pylist()]
-        full = quoted.to_pylist()
-        for i, v in zip(at.tolist(), escaped):
-            full[i] = v
-        quoted = pa.array(full, pa.string())
+        escaped = [orjson.dumps(v).decode() for v in a.filter(special).to_pylist()]
+        quoted = pc.replace_with_mask(quoted, special, pa.array(escaped, pa.string()))
     return Raw(quoted)
 
 
 def json_int(column) -> Raw:
     """Integers as JSON numbers."""
-    return Raw(_array(column).cast(pa.int64()).cast(pa.string()))
+    return Raw(flat(column).cast(pa.int64()).cast(pa.string()))
 
 
 def json_objects(n: int, fields: Mapping[str, object]) -> pa.Array:
@@ -383,7 +382,6 @@ def json_objects_where(n: int, always: Mapping[str, object], sometimes: Sequence
     masks = np.stack([np.asarray(m, bool) for m, _, _ in sometimes], axis=1)
     combos, which = np.unique(masks, axis=0, return_inverse=True)
     which = which.reshape(-1)
-    out = pa.nulls(n, pa.string())
     pieces, positions = [], []
     for c, combo in enumerate(combos):
         rows = np.flatnonzero(which == c)
@@ -395,13 +393,12 @@ def json_objects_where(n: int, always: Mapping[str, object], sometimes: Sequence
         pieces.append(json_objects(len(rows), fields))
         positions.append(rows)
     order = np.argsort(np.concatenate(positions), kind="stable")
-    out = pa.concat_arrays(pieces).take(pa.array(order, pa.int64()))
-    return out
+    return pa.concat_arrays(pieces).take(pa.array(order, pa.int64()))
 
 
 def _take(value, idx: pa.Array):
     if isinstance(value, Raw):
         return Raw(value.column.take(idx))
     if isinstance(value, (pa.Array, pa.ChunkedArray)):
-        return _array(value).take(idx)
+        return flat(value).take(idx)
     return value

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from yuanwei.contract.schema import FOUR_BASIC_PRODUCTS
+from yuanwei.engine.signals.text import flat, json_text
 from yuanwei.engine.tasks.arbitration import breakdown, parse_levers, read_levers, scores, value_of
 from yuanwei.engine.tasks.capacity import OVER_CAPACITY, assign, capacities
 from yuanwei.engine.tasks.config import TasksConfig, load_tasks_config
@@ -57,7 +58,7 @@ def levers_file(home: Home):
 
 def _json(obj) -> str:
     """Canonical JSON (sorted keys, no spaces, UTF-8; dates through ``str``) by orjson, as the
-    signals' evidence is (``signals.base.canonical_json``): a day's tasks carry 10⁵ evidence lists.
+    signals' evidence is (``signals.text.json_objects``): a day's tasks carry 10⁵ evidence lists.
     The same bytes as ``json.dumps(…, sort_keys=True, ensure_ascii=False, separators=(",", ":"))``
     but for floats in exponent form (2e-7, not 2e-07), which evidence does not hold."""
     return orjson.dumps(obj, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME).decode()
@@ -307,15 +308,17 @@ def _task_texts(entries: _Entries, texts: _SignalTexts, task_ids: list[str], tas
     in Python."""
     n = len(task_ids)
     rows, counts = entries.rows_of(task_ids)
-    today = entries.signals.select(["rule", "urgency", "due_date"]).take(pa.array(rows, pa.int64()))
-    rule = today["rule"].combine_chunks().cast(pa.string())
-    json_today = pc.binary_join_element_wise(
+    taken = pa.array(rows, pa.int64())
+    today = entries.signals.select(["rule", "urgency", "due_date"]).take(taken)
+    rule = flat(today["rule"]).cast(pa.string())
+    said_today = flat(texts.explanation.take(taken)).cast(pa.string())
+    json_today = flat(pc.binary_join_element_wise(
         '{"due_date":', pc.fill_null(pc.binary_join_element_wise('"', today["due_date"].cast(pa.string()), '"', ""),
                                      "null"),
-        ',"evidence":', pc.fill_null(texts.evidence.take(pa.array(rows, pa.int64())).cast(pa.string()), "null"),
-        ',"explanation":', _json_strings(texts.explanation.take(pa.array(rows, pa.int64()))),
+        ',"evidence":', pc.fill_null(texts.evidence.take(taken).cast(pa.string()), "null"),
+        ',"explanation":', _json_strings(said_today),
         ',"rule":', _json_strings(rule),
-        ',"urgency":', pc.fill_null(today["urgency"].cast(pa.int64()).cast(pa.string()), "null"), "}", "")
+        ',"urgency":', pc.fill_null(today["urgency"].cast(pa.int64()).cast(pa.string()), "null"), "}", ""))
     # the carried entries of the tasks' customers (few): their texts from where they were kept
     extra: dict[str, list] = {k: [] for k in ("task", "rule", "due", "row", "key", "json", "explanation")}
     carried = [(t, e) for t, c in enumerate(task_ids) for e in entries.carried.get(c, ())]
@@ -336,15 +339,13 @@ def _task_texts(entries: _Entries, texts: _SignalTexts, task_ids: list[str], tas
     table = pa.table({
         "task": pa.array(np.concatenate([np.repeat(np.arange(n), counts), np.asarray(extra["task"], np.int64)])),
         "rule": pa.concat_arrays([rule, pa.array(extra["rule"], pa.string())]),
-        "due": pa.concat_arrays([today["due_date"].combine_chunks().cast(pa.date32()),
-                                 pa.array(extra["due"], pa.date32())]),
+        "due": pa.concat_arrays([flat(today["due_date"]).cast(pa.date32()), pa.array(extra["due"], pa.date32())]),
         "source": pa.array(np.concatenate([np.zeros(m, np.int64), np.ones(len(carried), np.int64)])),
         "row": pa.array(np.concatenate([rows, np.asarray(extra["row"], np.int64)]).astype(np.int64)),
-        "key": pa.concat_arrays([pa.nulls(m, pa.string()).fill_null(""), pa.array(extra["key"], pa.string())]),
+        "key": pa.concat_arrays([pa.repeat(pa.scalar("", pa.string()), m), pa.array(extra["key"], pa.string())]),
         "seq": pa.array(np.arange(m + len(carried))),
-        "json": pa.concat_arrays([_one(json_today), pa.array(extra["json"], pa.string())]),
-        "explanation": pa.concat_arrays([texts.explanation.take(pa.array(rows, pa.int64())).combine_chunks()
-                                         .cast(pa.string()), pa.array(extra["explanation"], pa.string())]),
+        "json": pa.concat_arrays([json_today, pa.array(extra["json"], pa.string())]),
+        "explanation": pa.concat_arrays([said_today, pa.array(extra["explanation"], pa.string())]),
     })
     # the position of each entry's rule among its task's rules (-1: not one of them)
     rules_list = list(rule_index)
@@ -373,15 +374,8 @@ def _task_texts(entries: _Entries, texts: _SignalTexts, task_ids: list[str], tas
     return evidence, explanation
 
 
-def _one(values) -> pa.Array:
-    """One Arrow array of a column (a ChunkedArray's chunks combined)."""
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-
-
 def _json_strings(values) -> pa.Array:
     """Strings as JSON strings (NULL → null), escaped as orjson escapes them."""
-    from yuanwei.engine.signals.text import json_text
-
     return pc.fill_null(json_text(values).column, "null")
 
 
@@ -576,7 +570,7 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
 
     A large bank has hundreds of thousands of candidates a day, most alike: the candidates are
     columns, the policy and offers are decided once per group of alike candidates
-    (``_decision_groups``), and only the tasks — those that fit the RMs' capacity — become dicts.
+    (``_decision_groups``), and the tasks and their texts are made as columns too (``_task_texts``).
     """
     cfg = config or load_tasks_config(home.rules_file if home is not None else None)
     if levers is None and home is not None:
@@ -736,15 +730,15 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
     for i, (c, p, f) in enumerate(zip(task_ids.tolist(), task_persona, task_familiarity)):
         w = learned[i] if len(learned) > i else None
         windows.append(w if isinstance(w, str) and w else default_window(cfg.windows, c, p, f))
-    by_group = {g: (";".join(decisions[g].rules), decisions[g].purpose,
-                    ";".join([*decisions[g].products, *decisions[g].services])) for g in set(tg.tolist())}
+    described = {g: (";".join(decisions[g].rules), decisions[g].purpose,
+                     ";".join([*decisions[g].products, *decisions[g].services])) for g in set(tg.tolist())}
     schema = RESULT_TABLES["tasks"]
     columns = {
         "date": pa.repeat(pa.scalar(day, pa.date32()), n_tasks), "staff_id": [staff_of[k] for k in order.tolist()],
         "rank": rank[order], "customer_id": task_ids.tolist(),
-        "rules": [by_group[g][0] for g in tg.tolist()], "purpose": [by_group[g][1] for g in tg.tolist()],
+        "rules": [described[g][0] for g in tg.tolist()], "purpose": [described[g][1] for g in tg.tolist()],
         "channel": pa.repeat(pa.scalar(CHANNEL, pa.string()), n_tasks),
-        "offers": [by_group[g][2] for g in tg.tolist()], "window": windows,
+        "offers": [described[g][2] for g in tg.tolist()], "window": windows,
         "score": np.asarray(cand_score, float)[order], "urgency": np.asarray(cand_urgency, float)[order],
         "value": np.asarray(cand_value, float)[order], "propensity": np.asarray(cand_propensity, float)[order],
         "levers": np.array([cand_levers[k][0] for k in order.tolist()], float),
