@@ -39,10 +39,12 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from yuanwei.engine.signals.base import dec, left_join
+
 MAX_STEP = 7           # the most days a state is carried forward (a long weekend, a holiday week)
 STATE_DIR = "_state"
 MANIFEST = "state.json"
-FORMAT = 2             # bumped when the layout of the state changes: an older state is rebuilt
+FORMAT = 3             # bumped when the layout of the state changes: an older state is rebuilt
 STAMPED = ("balances", "transactions")
 
 
@@ -80,8 +82,6 @@ def flow_aggs(cfg) -> tuple[list[FlowAgg], int]:
 
     def payroll(t):
         return credit(t) & (t.kind == "payroll")
-
-    from yuanwei.engine.signals.base import dec
 
     aggs = [
         FlowAgg("credit_y", "amount", credit, -1, -1),
@@ -183,10 +183,37 @@ def read_previous(ctx, prev: Previous, name: str) -> ir.Table:
 
 # --------------------------------------------------------------------------------- balances
 
+MONEY, SUM = "decimal(18, 2)", "decimal(38, 2)"
+# The balances state of D: the facts of ``Context.balance_facts`` but the peak, per customer with a
+# snapshot ≤ D−1 (whether a customer on D or not: only_customers is applied to the facts).
+STATE_SCHEMA = ibis.schema({"customer_id": "string", "as_of": "date", "current": MONEY, "time_deposit": MONEY,
+                            "investments": MONEY, "aum": MONEY, "aum_sum": SUM, "snapshots": "int64",
+                            "sum_before": SUM, "n_before": "int64", "prev_as_of": "date", "prev_aum": MONEY,
+                            "aum_before": MONEY})
+LATEST = ("as_of", "current", "time_deposit", "investments", "aum")
+
+
+def _balance_geometry(cfg) -> tuple[dict[str, tuple[int, int, str]], dict[str, int]]:
+    """The windows summed (sum column -> first, last offset from D, its count column) and the
+    'latest snapshot on or before D+offset' the state holds (prefix -> offset)."""
+    f = cfg.features
+    days, trend = f["avg_days"], f["trend_days"]
+    windows = {"aum_sum": (-days, -1, "snapshots"), "sum_before": (-days - 1, -2, "n_before")}
+    latest = {"": -1, "prev_": -2, "before_": -1 - trend}
+    return windows, latest
+
+
 def balance_state(ctx, prev: Previous | None) -> ir.Table:
-    """The balances state of D (see the module docstring): the latest snapshot before the window,
-    built from every snapshot < D−W, or carried from ``prev``."""
-    return _carry_balances(ctx, prev) if prev is not None else _build_balances(ctx)
+    """The balances state of D (see the module docstring), with ``fresh_peak`` (the peak of those
+    whose latest snapshot is D−1; not part of the state written): built from every snapshot ≤ D−1,
+    or carried from ``prev`` with the few days that entered or left a window."""
+    state = _carry_balances(ctx, prev) if prev is not None else _build_balances(ctx)
+    return left_join(state, _fresh_peak(ctx), "customer_id")
+
+
+def state_columns(name: str, t: ir.Table) -> ir.Table:
+    """A state table as it is written: the columns of its schema only."""
+    return t.select(*STATE_SCHEMA.names) if name == "balances" else t
 
 
 def _latest_cols(ctx, b: ir.Table, prefix: str = "", where=None) -> dict[str, ir.Value]:
@@ -196,81 +223,117 @@ def _latest_cols(ctx, b: ir.Table, prefix: str = "", where=None) -> dict[str, ir
             f"{prefix}investments": am(b.investments, d, where=where), f"{prefix}aum": am(b.aum, d, where=where)}
 
 
-MONEY, SUM = "decimal(18, 2)", "decimal(38, 2)"
-STATE_SCHEMA = ibis.schema({"customer_id": "string", "out_as_of": "date", "out_current": MONEY,
-                            "out_time_deposit": MONEY, "out_investments": MONEY, "out_aum": MONEY})
-
-
 def _typed(t: ir.Table, schema: ibis.Schema) -> ir.Table:
     return t.select(*schema.names).cast(schema)
 
 
+def _fresh_peak(ctx) -> ir.Table:
+    """The peak aum over D−1−lookback … D−2: aum_drop's peak for a customer whose latest snapshot
+    is D−1 (a max is not carried by adding and removing days, so it is one scan of the window)."""
+    lookback = ctx.cfg.signals.get("aum_drop", {}).get("lookback_days", 30)
+    b = ctx.balances
+    b = b.filter((b.as_of >= ctx.lit(-1 - lookback)) & (b.as_of <= ctx.lit(-2)))
+    return b.group_by("customer_id").aggregate(fresh_peak=b.aum.max())
+
+
 def _build_balances(ctx) -> ir.Table:
-    b = ctx.balances
-    b = b.filter(b.as_of < ctx.lit(-window_width(ctx.cfg)))
-    return _typed(b.group_by("customer_id").aggregate(**_latest_cols(ctx, b, "out_")), STATE_SCHEMA)
-
-
-def _carry_balances(ctx, prev: Previous) -> ir.Table:
-    """Before the window of D: the latest of the days that left it since D0 (D0−W … D−W−1), else
-    what was before the window of D0."""
+    """The state from scratch: one aggregation over the snapshots of the window D−W … D−1 (a few
+    filtered sums and ``arg_max``), completed by the latest snapshot before the window for the
+    customers whose snapshots before a boundary all lie before it."""
+    windows, latest = _balance_geometry(ctx.cfg)
     width = window_width(ctx.cfg)
-    old = read_previous(ctx, prev, "balances")
     b = ctx.balances
-    left = b.filter((b.as_of >= ctx.lit(-width - prev.step)) & (b.as_of < ctx.lit(-width)))
-    n = left.group_by("customer_id").aggregate(**_latest_cols(ctx, left, "n_"))
-    n = n.rename(n_customer_id="customer_id")
-    j = old.outer_join(n, old.customer_id == n.n_customer_id)
-    has_new = j.n_as_of.notnull()
-    cols: dict[str, ir.Value] = {"customer_id": ibis.coalesce(j.customer_id, j.n_customer_id)}
-    for c in ("as_of", "current", "time_deposit", "investments", "aum"):
-        cols[f"out_{c}"] = ibis.ifelse(has_new, j[f"n_{c}"], j[f"out_{c}"])
+    out = b.filter(b.as_of < ctx.lit(-width))
+    out = out.group_by("customer_id").aggregate(**_latest_cols(ctx, out, "out_"))
+    b = b.filter(b.as_of >= ctx.lit(-width))
+    d = b.as_of
+    aggs = _latest_cols(ctx, b, "r_")
+    for name, (first, last, count) in windows.items():
+        where = (d >= ctx.lit(first)) & (d <= ctx.lit(last))
+        aggs[name], aggs[count] = b.aum.sum(where=where).cast(SUM), b.count(where=where)
+    aggs.update(p_as_of=d.max(where=d <= ctx.lit(latest["prev_"])),
+                p_aum=ctx.arg_max(b.aum, d, where=d <= ctx.lit(latest["prev_"])),
+                b_aum=ctx.arg_max(b.aum, d, where=d <= ctx.lit(latest["before_"])))
+    r = b.group_by("customer_id").aggregate(**aggs)
+    r = r.rename(r_customer_id="customer_id")
+    j = r.outer_join(out, r.r_customer_id == out.customer_id)
+    cols: dict[str, ir.Value] = {"customer_id": ibis.coalesce(j.r_customer_id, j.customer_id)}
+    for c in LATEST:
+        cols[c] = ibis.coalesce(j[f"r_{c}"], j[f"out_{c}"])
+    zero = ibis.literal(0, type="int64")
+    for name, (_, _, count) in windows.items():
+        cols[name], cols[count] = j[name], j[count].fill_null(zero)
+    cols.update(prev_as_of=ibis.coalesce(j.p_as_of, j.out_as_of), prev_aum=ibis.coalesce(j.p_aum, j.out_aum),
+                aum_before=ibis.coalesce(j.b_aum, j.out_aum))
     return _typed(j.select(**cols), STATE_SCHEMA)
 
 
-def balance_facts(ctx, state: ir.Table) -> ir.Table:
-    """The facts every stage reads (see ``Context.balance_facts``): one aggregation over the
-    snapshots of the window D−W … D−1 (a handful of filtered sums and ``arg_max``), completed by
-    the state for customers whose snapshots before a boundary all lie before the window."""
-    f = ctx.cfg.features
-    days, trend = f["avg_days"], f["trend_days"]
-    lookback = ctx.cfg.signals.get("aum_drop", {}).get("lookback_days", 30)
-    width = window_width(ctx.cfg)
+def _carry_balances(ctx, prev: Previous) -> ir.Table:
+    """The state of D from D0's (every snapshot ≤ D0−1 unchanged: the stamps say so): each window's
+    sum and count plus the days that entered it minus those that left it; each 'latest on or before
+    D+o' the latest of the days D0+o+1 … D+o, else D0's. Only those days are read (at a step of
+    one day, 4 of them), each joined to the state by customer: a snapshot is one row per customer
+    and day (the contract's key), and at 1M customers a join costs a fraction of what one more
+    aggregate column of a GROUP BY does."""
+    windows, latest = _balance_geometry(ctx.cfg)
+    k = prev.step
+    enter: dict[str, list[dt.date]] = {}
+    leave: dict[str, list[dt.date]] = {}
+    for name, (first, last, _) in windows.items():
+        now = {ctx.d(o) for o in range(first, last + 1)}
+        then = {ctx.d(o - k) for o in range(first, last + 1)}
+        enter[name], leave[name] = sorted(now - then), sorted(then - now)
+    # the days each 'latest' may move to, the latest first
+    moved = {prefix: [ctx.d(o - i) for i in range(k)] for prefix, o in latest.items()}
+    wanted = sorted({d for v in (*enter.values(), *leave.values(), *moved.values()) for d in v})
+    tag = {d: f"x{i}" for i, d in enumerate(wanted)}
+    t = read_previous(ctx, prev, "balances")
     b = ctx.balances
-    b = b.filter(b.as_of >= ctx.lit(-width))
-    d = b.as_of
-    in_avg = d >= ctx.lit(-days)
-    in_before = (d >= ctx.lit(-days - 1)) & (d <= ctx.lit(-2))
-    upto_prev = d <= ctx.lit(-2)
-    in_peak = (d >= ctx.lit(-1 - lookback)) & (d <= ctx.lit(-2))
-    aggs = _latest_cols(ctx, b, "r_")
-    aggs.update(aum_sum=b.aum.sum(where=in_avg).cast(SUM), snapshots=b.count(where=in_avg),
-                sum_before=b.aum.sum(where=in_before).cast(SUM), n_before=b.count(where=in_before),
-                p_as_of=d.max(where=upto_prev), p_aum=ctx.arg_max(b.aum, d, where=upto_prev),
-                b_aum=ctx.arg_max(b.aum, d, where=d <= ctx.lit(-1 - trend)),
-                fresh_peak=b.aum.max(where=in_peak))
-    r = b.group_by("customer_id").aggregate(**aggs)
-    r = r.rename(r_customer_id="customer_id")
-    j = r.outer_join(state, r.r_customer_id == state.customer_id)
-    cols: dict[str, ir.Value] = {"customer_id": ibis.coalesce(j.r_customer_id, j.customer_id)}
-    for c in ("as_of", "current", "time_deposit", "investments", "aum"):
-        cols[c] = ibis.coalesce(j[f"r_{c}"], j[f"out_{c}"])
-    zero = ibis.literal(0, type="int64")
-    cols.update(aum_sum=j.aum_sum, snapshots=j.snapshots.fill_null(zero),
-                sum_before=j.sum_before, n_before=j.n_before.fill_null(zero),
-                prev_as_of=ibis.coalesce(j.p_as_of, j.out_as_of), prev_aum=ibis.coalesce(j.p_aum, j.out_aum),
-                aum_before=ibis.coalesce(j.b_aum, j.out_aum), fresh_peak=j.fresh_peak)
-    s = j.select(**cols)
-    # peak over t−L … t−1, t = the latest as_of: from the window for t = D−1 (almost everyone);
-    # a join restricted to the few customers whose latest snapshot is older
+    for d in wanted:
+        x = tag[d]
+        columns = LATEST[1:] if d in moved[""] else ("aum",)
+        day = b.view()   # the same table joined again: Ibis needs a view of its own each time
+        day = day.filter(day.as_of == ibis.literal(d, type="date"))
+        day = day.select(**{f"{x}_id": day.customer_id}, **{f"{x}_{c}": day[c] for c in columns})
+        j = t.outer_join(day, t.customer_id == day[f"{x}_id"])
+        t = j.select(ibis.coalesce(j.customer_id, j[f"{x}_id"]).name("customer_id"),
+                     *[c for c in j.columns if c != "customer_id"]).view()   # a table, not a longer join chain
+
+    def seen(d: dt.date) -> ir.BooleanValue:
+        return t[f"{tag[d]}_id"].notnull()
+
+    def latest_of(prefix: str, column: str, old: ir.Value) -> ir.Value:
+        value = {"as_of": lambda d: ibis.literal(d, type="date")}.get(column, lambda d: t[f"{tag[d]}_{column}"])
+        return ibis.cases(*[(seen(d), value(d)) for d in moved[prefix]], else_=old)
+
+    cols: dict[str, ir.Value] = {"customer_id": t.customer_id}
+    for c in LATEST:
+        cols[c] = latest_of("", c, t[c])
+    zero_n, zero = ibis.literal(0, type="int64"), ibis.literal(0, type=SUM)
+    for name, (_, _, count) in windows.items():
+        n, total = t[count].fill_null(zero_n), t[name].fill_null(zero)
+        for sign, days in ((1, enter[name]), (-1, leave[name])):
+            for d in days:
+                n = n + sign * seen(d).cast("int64")
+                total = total + sign * t[f"{tag[d]}_aum"].fill_null(zero)
+        cols[count], cols[name] = n, ibis.ifelse(n > 0, total.cast(SUM), ibis.null(SUM))
+    cols.update(prev_as_of=latest_of("prev_", "as_of", t.prev_as_of), prev_aum=latest_of("prev_", "aum", t.prev_aum),
+                aum_before=latest_of("before_", "aum", t.aum_before))
+    return _typed(t.select(**cols), STATE_SCHEMA)
+
+
+def balance_facts(ctx, state: ir.Table) -> ir.Table:
+    """The facts every stage reads (see ``Context.balance_facts``): the state of D, and the peak —
+    from the window for a customer whose latest snapshot is D−1 (almost everyone), by a join
+    restricted to the few whose latest snapshot is older."""
+    lookback = ctx.cfg.signals.get("aum_drop", {}).get("lookback_days", 30)
+    s = state
     v = s.view()   # a self-join: Ibis needs its own view of s
     stale = v.filter(v.as_of < ctx.lit(-1)).select("customer_id", t="as_of")
     bs = ctx.balances.semi_join(stale, "customer_id")
     js = bs.join(stale, "customer_id")
     js = js.filter((js.as_of >= js.t - ibis.interval(days=lookback)) & (js.as_of < js.t))
     older = js.group_by("customer_id").aggregate(stale_peak=js.aum.max())
-    from yuanwei.engine.signals.base import left_join
-
     s = left_join(s.view(), older, "customer_id")
     s = s.mutate(peak=lambda t: ibis.ifelse(t.as_of == ctx.lit(-1), t.fresh_peak, t.stale_peak).cast(MONEY))
     facts = s.select("customer_id", "as_of", "current", "time_deposit", "investments", "aum", "aum_sum",
