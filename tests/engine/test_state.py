@@ -18,7 +18,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-from engine_rows import customer, snapshot, txn
+from engine_rows import contact, customer, snapshot, txn
 from yuanwei.engine import state
 from yuanwei.engine.rules import load_rules
 from yuanwei.engine.signals import Context
@@ -43,7 +43,11 @@ def money(x: float) -> str:
 
 def bank() -> dict[str, list[dict]]:
     rnd = random.Random(20261204)
-    rows: dict[str, list[dict]] = {"customers": [], "balances": [], "transactions": []}
+    rows: dict[str, list[dict]] = {"customers": [], "balances": [], "transactions": [], "contacts": []}
+    fam = CFG.features["familiarity"]
+    # contacts: the first and last day of each familiarity window around D0 … D0+7, near midnight
+    contact_edges = {D0 + dt.timedelta(days=o + k) for days in (fam["a_days"], fam["b_days"], 0)
+                     for k in range(-1, 10) for o in (-days,)}
     patterns = ["daily", "gappy", "stale_old", "stale_recent", "late", "pause", "peak_edge", "sparse"] * 3
     for n, pattern in enumerate(patterns, start=1):
         cid = f"C{n:02d}"
@@ -91,6 +95,13 @@ def bank() -> dict[str, list[dict]]:
                 amount = abs(amount)
             hour = rnd.choice(["00:10", "09:30", "23:50"])
             rows["transactions"].append(txn(cid, f"{day}T{hour}:00+08:00", money(amount), kind, txn_id=f"{cid}-{k}"))
+        if n % 8 != 3:   # every eighth customer never contacted
+            for day in days(D0 - dt.timedelta(days=fam["b_days"] + 20), END):
+                if (day in contact_edges and rnd.random() < 0.6) or rnd.random() < 0.03:
+                    outcome = rnd.choice(["reached", "reached", "no_answer", "refused", "interested", "sold",
+                                          "appointment", "do_not_disturb" if rnd.random() < 0.1 else "no_answer"])
+                    at = f"{day}T{rnd.choice(['00:05', '12:00', '23:55'])}:00"
+                    rows["contacts"].append(contact(cid, at, outcome))
         if n == 5:   # the last payroll exactly on the first day of the longest window: it leaves it next
             rows["transactions"].append(txn(cid, f"{D0 - dt.timedelta(days=LONGEST)}T10:00:00+08:00", "8000.00",
                                             "payroll", txn_id=f"{cid}-edge"))
@@ -200,14 +211,15 @@ def test_customers_who_leave_every_window_leave_the_flow_state(tables, tmp_path,
 # ------------------------------------------------------------------------- when it is carried
 
 def stamps_of(*days_: dt.date) -> dict:
-    return {"balances": {d: (10, 7) for d in days_}, "transactions": {d: (3, 5) for d in days_}}
+    return {"balances": {d: (10, 7) for d in days_}, "transactions": {d: (3, 5) for d in days_},
+            "contacts": {d: (2, 1) for d in days_}}
 
 
 def write_prev(runs, day, stamps, cfg=CFG, **override) -> None:
     meta = state.manifest(cfg, day, stamps)
     meta.update(override)
     one = pa.table({"customer_id": ["C1"]})
-    state.write_state(runs / day.isoformat(), {"balances": one, "flows": one}, meta)
+    state.write_state(runs / day.isoformat(), {name: one for name in state.STATES}, meta)
 
 
 def test_the_latest_state_within_reach_is_carried(tmp_path):
@@ -240,6 +252,10 @@ def test_a_state_too_old_a_changed_day_or_other_rules_are_not_carried(tmp_path):
     outside = d0 - dt.timedelta(days=LONGEST + 1)
     changed = {**s, "transactions": {**s["transactions"], outside: (4, 5)}}
     assert state.find_previous(tmp_path, D0, CFG, changed)[0] is not None
+    # a correction of an old contact (any day before D0−1): the familiarity counts come from all of them
+    changed = {**s, "contacts": {**s["contacts"], dt.date(2026, 1, 3): (3, 1)}}
+    prev, why = state.find_previous(tmp_path, D0, CFG, changed)
+    assert prev is None and "contacts" in why
     # rows of the day D0−1 or later are the new data, read in any case
     changed = {**s, "balances": {**s["balances"], d0: (11, 9)}}
     assert state.find_previous(tmp_path, D0, CFG, changed)[0] is not None

@@ -98,15 +98,9 @@ def _profile_expr(ctx: Context) -> ir.Table:
     services = s.group_by("customer_id").aggregate(
         **{f"n_{name}": s.count(where=s.service == name) for name in SERVICES_HELD})
 
-    k = ctx.contacts
+    # latest contact, do-not-disturb and familiarity counts: the run state (engine.state)
     fam = f["familiarity"]
-    reached = k.outcome.isin(list(fam["reached_outcomes"]))
-    contacts = k.group_by("customer_id").aggregate(
-        last_contact_at=k.at.max(), last_contact_on=k.at_day.max(),
-        n_dnd=k.count(where=k.outcome == "do_not_disturb"),
-        reached_a=k.count(where=reached & (k.at_day >= ctx.lit(-fam["a_days"]))),
-        reached_b=k.count(where=reached & (k.at_day >= ctx.lit(-fam["b_days"]))),
-    )
+    contacts = ctx.contact_state()
 
     a = ctx.tables["assignments"]
     a = a.filter(a.since <= ctx.lit(-1))

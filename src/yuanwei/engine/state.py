@@ -1,17 +1,18 @@
 """The run state: what a run of D carries to the next run, so the next day reads one day of new
 data instead of the whole history (issue 3: the next day's run at 1M customers in ≤ 20 s).
 
-Two per-customer tables, written with the run's results (``runs/<D>/_state/``) and rebuilt from
+Three per-customer tables, written with the run's results (``runs/<D>/_state/``) and rebuilt from
 scratch whenever they cannot be carried:
 
-**balances** — everything the run reads from ``balances`` (DESIGN §4's latest snapshot, avg30 and
-the rest) is one aggregation over the snapshots of the window D−W … D−1 (:func:`balance_facts`:
-a few filtered sums and ``arg_max``, not one column per day, which cost 5× as much at 1M
-customers), completed per customer by the state: the latest snapshot *before* the window
-(``out_as_of, out_current, out_time_deposit, out_investments, out_aum``; as_of < D−W), for a
-customer whose snapshots before a boundary (D−1, D−2, D−1−trend_days) all lie before the window.
-The next day folds in the days that left the window (D0−W … D−W−1) only. W = max(avg_days + 1,
-trend_days + 1, lookback_days + 1): every window of a run lies inside it.
+**balances** — the balance facts themselves (``Context.balance_facts`` but the peak): the latest
+snapshot ≤ D−1, the avg30 window's sum and count and the day before's, the latest snapshot on or
+before D−2 and on or before D−1−trend_days. Built by one aggregation over the window D−W … D−1
+completed by the latest snapshot before it (W = max(avg_days + 1, trend_days + 1, lookback_days +
+1)). Carried from D0 by the days that entered or left a window and the days a 'latest' may move
+to (4 days at a step of one), each joined to the state by customer (a snapshot is one row per
+customer and day): at 1M customers an aggregate column of a GROUP BY costs more than a join, and
+the 31-day window is not re-read. The peak (a max over a sliding window, which adding and removing
+days cannot carry) is one max over its window.
 
 **flows** — the transaction aggregates of ``Context.flows`` are sums and counts over windows fixed
 relative to D. Moving from D0 to D, each changes by the rows of the days entering its window minus
@@ -19,10 +20,14 @@ those leaving it; only those days are read (:func:`flow_state`). Every sum carri
 its rows, so an empty window is NULL as in a full aggregation. ``last_payroll_on`` (the latest
 payroll day) is the latest of the new days', else the old one while it is still in the window.
 
+**contacts** — per customer ever contacted: the latest contact, do-not-disturb outcomes ever and
+the reached contacts of the two familiarity windows (:func:`contact_state`), carried by the new
+days' contacts and the reached ones of the days that left a window.
+
 **When** the state of D0 is carried to D (:func:`find_previous`): D0 < D ≤ D0 + MAX_STEP, the same
 rules configuration (hash), a complete state, and the warehouse's content stamps
-(``warehouse.stamps``) of balances (every day ≤ D0−1) and of transactions (the days of D0's
-windows) equal to those D0 recorded — any correction of old data, a gap of more than MAX_STEP
+(``warehouse.stamps``) of balances and contacts (every day ≤ D0−1) and of transactions (the days
+of D0's windows) equal to those D0 recorded — any correction of old data, a gap of more than MAX_STEP
 days or ``yuanwei run --full`` means a full build. Carried or rebuilt, the results are the same
 (tests/engine/test_state.py compares them at every boundary, on every backend).
 """
@@ -44,8 +49,9 @@ from yuanwei.engine.signals.base import dec, left_join
 MAX_STEP = 7           # the most days a state is carried forward (a long weekend, a holiday week)
 STATE_DIR = "_state"
 MANIFEST = "state.json"
-FORMAT = 3             # bumped when the layout of the state changes: an older state is rebuilt
-STAMPED = ("balances", "transactions")
+FORMAT = 4             # bumped when the layout of the state changes: an older state is rebuilt
+STAMPED = ("balances", "transactions", "contacts")
+STATES = ("balances", "flows", "contacts")
 
 
 # ------------------------------------------------------------------------------------ geometry
@@ -138,7 +144,8 @@ def stamps_needed(cfg, day: dt.date, stamps: Mapping[str, Mapping]) -> dict[str,
     y = day - dt.timedelta(days=1)
     _, longest = flow_aggs(cfg)
     return {"balances": stamp_days(stamps.get("balances", {}), None, y),
-            "transactions": stamp_days(stamps.get("transactions", {}), day - dt.timedelta(days=longest), y)}
+            "transactions": stamp_days(stamps.get("transactions", {}), day - dt.timedelta(days=longest), y),
+            "contacts": stamp_days(stamps.get("contacts", {}), None, y)}
 
 
 def manifest(cfg, day: dt.date, stamps: Mapping[str, Mapping]) -> dict:
@@ -165,7 +172,7 @@ def find_previous(runs_dir: Path, day: dt.date, cfg, stamps: Mapping[str, Mappin
             return None, f"state of {d0} has another layout / 状态格式不同"
         if meta.get("rules_hash") != str(cfg.hash):
             return None, f"rules changed since {d0} / 规则配置已变"
-        if not all(prev.path(n).exists() for n in ("balances", "flows")):
+        if not all(prev.path(n).exists() for n in STATES):
             return None, f"state of {d0} incomplete / 状态不完整"
         then = meta.get("stamps", {})
         now = stamps_needed(cfg, d0, stamps)
@@ -383,6 +390,22 @@ def _build_flows(ctx) -> ir.Table:
     return _typed(t.group_by("customer_id").aggregate(**out), flow_schema(ctx.cfg))
 
 
+def _on_days(column: ir.DateValue, days: list[dt.date]) -> ir.BooleanValue:
+    """``column`` is one of ``days``, as ranges of consecutive days: DuckDB skips the row groups
+    outside a range by their min/max (not those outside an IN list)."""
+    ranges: list[list[dt.date]] = []
+    for d in sorted(days):
+        if ranges and d == ranges[-1][1] + dt.timedelta(days=1):
+            ranges[-1][1] = d
+        else:
+            ranges.append([d, d])
+    test = ibis.literal(False)
+    for a, b in ranges:
+        test = test | ((column == ibis.literal(a, type="date")) if a == b else
+                       column.between(ibis.literal(a, type="date"), ibis.literal(b, type="date")))
+    return test
+
+
 def _carry_flows(ctx, prev: Previous) -> ir.Table:
     aggs, longest = flow_aggs(ctx.cfg)
     schema = flow_schema(ctx.cfg)
@@ -397,19 +420,19 @@ def _carry_flows(ctx, prev: Previous) -> ir.Table:
         enter[a.name], leave[a.name] = sorted(now - then), sorted(then - now)
     days = sorted({d for v in (*enter.values(), *leave.values()) for d in v})
     raw = ctx.tables["transactions"]
-    t = raw.filter(raw.booked_at_day.isin([ibis.literal(d, type="date") for d in days]))
+    t = raw.filter(_on_days(raw.booked_at_day, days))
     day = t.booked_at_day
 
     def change(values, pred, name):
-        """Σ over the entering days − Σ over the leaving days (a count when ``values`` is None)."""
-        parts = []
-        for sign, when in ((1, enter[name]), (-1, leave[name])):
-            if not when:
-                continue
-            where = pred & day.isin([ibis.literal(d, type="date") for d in when])
-            part = t.count(where=where) if values is None else values.sum(where=where).fill_null(0)
-            parts.append(part if sign > 0 else -part)
-        return sum(parts[1:], parts[0]) if parts else ibis.literal(0)
+        """Σ over the entering days − Σ over the leaving days (a count when ``values`` is None): one
+        aggregate of signed values, not one per direction (at 1M customers each aggregate column of
+        the GROUP BY costs more than the rows it reads)."""
+        one = ibis.literal(1, type="int64") if values is None else values
+        cases = [(pred & _on_days(day, when), one if sign > 0 else -one)
+                 for sign, when in ((1, enter[name]), (-1, leave[name])) if when]
+        if not cases:
+            return ibis.literal(0)
+        return ibis.cases(*cases, else_=one * 0).sum().fill_null(0)
 
     delta: dict[str, ir.Value] = {}
     for a in aggs:
@@ -451,6 +474,67 @@ def flows(ctx, state: ir.Table) -> ir.Table:
             cols[a.name] = ibis.ifelse(state[_n(a.name)] > 0, state[a.name], ibis.null(state[a.name].type()))
     cols["last_payroll_on"] = state.last_payroll_on
     return state.select("customer_id", **cols).select(*flow_columns(ctx.cfg))
+
+
+# ---------------------------------------------------------------------------------- contacts
+
+CONTACT_SCHEMA = ibis.schema({"customer_id": "string", "last_contact_at": "timestamp", "last_contact_on": "date",
+                              "n_dnd": "int64", "reached_a": "int64", "reached_b": "int64"})
+
+
+def contact_state(ctx, prev: Previous | None) -> ir.Table:
+    """The contacts state of D: per customer ever contacted, the latest contact (``last_contact_at``,
+    ``last_contact_on``), do-not-disturb outcomes ever (``n_dnd``) and the reached contacts of the
+    familiarity windows D−a_days … D−1 and D−b_days … D−1 (``reached_a``, ``reached_b``). Built
+    from every contact ≤ D−1, or carried from ``prev``: the new days' contacts added, the reached
+    ones of the days that left a window taken away."""
+    return _carry_contacts(ctx, prev) if prev is not None else _build_contacts(ctx)
+
+
+def _familiarity(ctx):
+    fam = ctx.cfg.features["familiarity"]
+    return fam, {"reached_a": fam["a_days"], "reached_b": fam["b_days"]}
+
+
+def _build_contacts(ctx) -> ir.Table:
+    fam, windows = _familiarity(ctx)
+    k = ctx.contacts
+    reached = k.outcome.isin(list(fam["reached_outcomes"]))
+    return _typed(k.group_by("customer_id").aggregate(
+        last_contact_at=k.at.max(), last_contact_on=k.at_day.max(),
+        n_dnd=k.count(where=k.outcome == "do_not_disturb"),
+        **{name: k.count(where=reached & (k.at_day >= ctx.lit(-days))) for name, days in windows.items()}),
+        CONTACT_SCHEMA)
+
+
+def _carry_contacts(ctx, prev: Previous) -> ir.Table:
+    fam, windows = _familiarity(ctx)
+    step = prev.step
+    new = [ctx.d(-i) for i in range(1, step + 1)]                       # D0 … D−1
+    leave = {name: [ctx.d(-days - i) for i in range(1, step + 1)]        # D0−days … D−days−1
+             for name, days in windows.items()}
+    k = ctx.contacts
+    k = k.filter(_on_days(k.at_day, sorted({*new, *(d for v in leave.values() for d in v)})))
+    is_new = _on_days(k.at_day, new)
+    reached = k.outcome.isin(list(fam["reached_outcomes"]))
+    one = ibis.literal(1, type="int64")
+    delta = {"n_last_at": k.at.max(where=is_new), "n_last_on": k.at_day.max(where=is_new),
+             "d_dnd": k.count(where=is_new & (k.outcome == "do_not_disturb"))}
+    for name in windows:
+        delta[f"d_{name}"] = ibis.cases((reached & is_new, one), (reached & _on_days(k.at_day, leave[name]), -one),
+                                        else_=one * 0).sum().fill_null(0)
+    dl = k.group_by("customer_id").aggregate(**delta).rename(d_customer_id="customer_id")
+    old = read_previous(ctx, prev, "contacts")
+    j = old.outer_join(dl, old.customer_id == dl.d_customer_id)
+    zero = ibis.literal(0, type="int64")
+    cols = {"customer_id": ibis.coalesce(j.customer_id, j.d_customer_id),
+            # a new day's contact is later than any of D0's
+            "last_contact_at": ibis.coalesce(j.n_last_at, j.last_contact_at),
+            "last_contact_on": ibis.coalesce(j.n_last_on, j.last_contact_on),
+            "n_dnd": j.n_dnd.fill_null(zero) + j.d_dnd.fill_null(zero)}
+    for name in windows:
+        cols[name] = j[name].fill_null(zero) + j[f"d_{name}"].fill_null(zero)
+    return _typed(j.select(**cols), CONTACT_SCHEMA)
 
 
 # --------------------------------------------------------------------------------- the files

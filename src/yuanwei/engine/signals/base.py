@@ -224,11 +224,19 @@ class Context:
 
         return self.cache("flows", lambda: state.flows(self, self.flow_state()))
 
+    def contact_state(self) -> ir.Table:
+        """Per customer ever contacted: the latest contact, do-not-disturb outcomes and reached
+        contacts of the familiarity windows (``engine.state.contact_state``); cached on the backend."""
+        from yuanwei.engine import state
+
+        return self.cache("contact_state", lambda: state.contact_state(self, self.previous))
+
     def states(self) -> dict[str, ir.Table]:
         """The run state to write with the results (``engine.state``)."""
         from yuanwei.engine import state
 
-        return {"balances": state.state_columns("balances", self.balance_state()), "flows": self.flow_state()}
+        return {"balances": state.state_columns("balances", self.balance_state()), "flows": self.flow_state(),
+                "contacts": self.contact_state()}
 
 
 @functools.lru_cache(maxsize=None)

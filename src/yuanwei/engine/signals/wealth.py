@@ -110,10 +110,10 @@ def _no_recent_contact(ctx: Context, p: Mapping[str, Any]) -> ir.Table:
     w = w.filter(w.snapshots > 0)
     w = w.mutate(tier=ctx.tier_index_expr(w.aum_sum, w.snapshots))
     w = w.filter(w.tier >= ctx.cfg.tier_index(p["min_tier"]))
-    k = ctx.contacts
-    recent = k.filter(k.at_day >= ctx.lit(-p["days"])).select("customer_id")
-    last = k.group_by("customer_id").aggregate(last_contact_on=k.at_day.max())
-    w = left_join(w.anti_join(recent, "customer_id"), last, "customer_id")
+    # no contact in D−days … D−1 = none at all, or the latest before D−days (contacts end at D−1)
+    last = ctx.contact_state().select("customer_id", "last_contact_on")
+    w = left_join(w, last, "customer_id")
+    w = w.filter(w.last_contact_on.isnull() | (w.last_contact_on < ctx.lit(-p["days"])))
     return w.select("customer_id", "aum_sum", "snapshots", "tier", "last_contact_on")
 
 
