@@ -139,28 +139,6 @@ def test_a_later_extract_adds_and_updates_rows(home, tmp_path):
     assert counts(home)["customers"] == 2
 
 
-def test_time_based_tables_are_stored_in_day_order(home, tmp_path):
-    # a history extract in customer order (as a bank's per-branch export is): stored by day, so a
-    # run reading a few days skips the rest of the table by its row groups' min/max
-    def history(first: dt.date, days: int) -> dict[str, list[dict]]:
-        rows = base()
-        rows["balances"] = [dict(rows["balances"][0], customer_id=c, as_of=str(first + dt.timedelta(days=k)))
-                            for c in ("000123", "000456") for k in range(days)]
-        rows["transactions"] = [dict(rows["transactions"][0], txn_id=f"T{c}-{first}-{k}", customer_id=c,
-                                     booked_at=f"{first + dt.timedelta(days=k)}T09:30:00+08:00")
-                                for c in ("000456", "000123") for k in range(days)]
-        return rows
-
-    ingest_folder(home, write_extract(tmp_path / "history", history(dt.date(2026, 1, 1), 40)), progress=False)
-    later = {k: v for k, v in history(dt.date(2026, 2, 10), 3).items() if k in ("balances", "transactions")}
-    ingest_folder(home, write_extract(tmp_path / "later", later), progress=False)
-    for table, day in (("balances", "as_of"), ("transactions", "booked_at_day")):
-        stored = [r[0] for r in query(home, f"SELECT {day} FROM {table}")]   # the order rows are stored in
-        assert len(stored) == 2 * 43 and stored == sorted(stored), table
-    # the other tables keep the extract's order (nothing to skip by)
-    assert [r[0] for r in query(home, "SELECT customer_id FROM customers")] == ["000123", "000456"]
-
-
 def test_a_folder_with_only_contacts_loads_into_a_loaded_warehouse(home, tmp_path):
     ingest_folder(home, write_extract(tmp_path / "day1"), progress=False)
     contacts = [{"contact_id": "K0100", "customer_id": "000456", "staff_id": "S001", "at": "2026-01-06T10:00:00",

@@ -53,32 +53,22 @@ def upsert(con: duckdb.DuckDBPyConnection, table: Table, staging: str) -> int:
     table: rows with a key already there replace them, the others are added. Drops ``staging``.
 
     On a first load (empty warehouse table) the staging table is renamed into place instead of
-    copied, which halves the writing for a big initial extract — but for a time-based table, which
-    is written sorted by its day instead (below). Returns how many warehouse rows were replaced.
+    copied, which halves the writing for a big initial extract. Returns how many warehouse rows
+    were replaced.
     """
-    cols = ", ".join(q(name) for name, _ in table.stored_columns())
-    day = stamps.as_of_column(table.name)
-    # a time-based table is stored in day order: a daily run reads a few days of a table of years,
-    # and DuckDB skips every row group whose min/max day lies outside them — a history extract in
-    # customer order would make it read the whole table for one day (measured at 1M customers: the
-    # run state's scan of 8 days of 59M transactions, 1.9 s against 0.1 s)
-    order = f" ORDER BY {q(day)}" if day else ""
     if is_empty(con, table.name):
         con.execute(f"DROP TABLE {q(table.name)}")
-        if day:
-            con.execute(f"CREATE TABLE {q(table.name)} AS SELECT {cols} FROM {q(staging)}{order}")
-            con.execute(f"DROP TABLE {q(staging)}")
-        else:
-            con.execute(f"ALTER TABLE {q(staging)} DROP COLUMN __line")
-            con.execute(f"ALTER TABLE {q(staging)} RENAME TO {q(table.name)}")
+        con.execute(f"ALTER TABLE {q(staging)} DROP COLUMN __line")
+        con.execute(f"ALTER TABLE {q(staging)} RENAME TO {q(table.name)}")
         stamps.add_rows(con, table.name, q(table.name))
         return 0
+    cols = ", ".join(q(name) for name, _ in table.stored_columns())
     on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in table.key)
     # the replaced rows leave the content stamps, the new ones enter them (warehouse.stamps)
     gone = con.execute(f"DELETE FROM {q(table.name)} t USING {q(staging)} s WHERE {on} "
                        f"{stamps.returning_sql(table.name)}").to_arrow_table()
     stamps.subtract_returned(con, table.name, gone)
-    con.execute(f"INSERT INTO {q(table.name)} ({cols}) SELECT {cols} FROM {q(staging)}{order}")
+    con.execute(f"INSERT INTO {q(table.name)} ({cols}) SELECT {cols} FROM {q(staging)}")
     stamps.add_rows(con, table.name, q(staging))
     con.execute(f"DROP TABLE {q(staging)}")
     return gone.num_rows
