@@ -74,6 +74,21 @@ class FlowAgg:
     last: int
 
 
+def window_moves(ctx, first: int, last: int, step: int) -> tuple[list[dt.date], list[dt.date]]:
+    """The days that enter the window D+first … D+last and those that leave it when D0 moves
+    ``step`` days on to D (each sorted)."""
+    now = {ctx.d(o) for o in range(first, last + 1)}
+    then = {ctx.d(o - step) for o in range(first, last + 1)}
+    return sorted(now - then), sorted(then - now)
+
+
+def _on_days(column: ir.DateValue, days: list[dt.date]) -> ir.BooleanValue:
+    """``column`` is one of ``days`` (false for none)."""
+    if not days:
+        return ibis.literal(False)
+    return column.isin([ibis.literal(d, type="date") for d in days])
+
+
 def flow_aggs(cfg) -> tuple[list[FlowAgg], int]:
     """The aggregates of ``Context.flows`` and the longest window (days before D)."""
     s, f = cfg.signals, cfg.features
@@ -211,16 +226,9 @@ def _balance_geometry(cfg) -> tuple[dict[str, tuple[int, int, str]], dict[str, i
 
 
 def balance_state(ctx, prev: Previous | None) -> ir.Table:
-    """The balances state of D (see the module docstring), with ``fresh_peak`` (the peak of those
-    whose latest snapshot is D−1; not part of the state written): built from every snapshot ≤ D−1,
-    or carried from ``prev`` with the few days that entered or left a window."""
-    state = _carry_balances(ctx, prev) if prev is not None else _build_balances(ctx)
-    return left_join(state, _fresh_peak(ctx), "customer_id")
-
-
-def state_columns(name: str, t: ir.Table) -> ir.Table:
-    """A state table as it is written: the columns of its schema only."""
-    return t.select(*STATE_SCHEMA.names) if name == "balances" else t
+    """The balances state of D (see the module docstring): built from every snapshot ≤ D−1, or
+    carried from ``prev`` with the few days that entered or left a window."""
+    return _carry_balances(ctx, prev) if prev is not None else _build_balances(ctx)
 
 
 def _latest_cols(ctx, b: ir.Table, prefix: str = "", where=None) -> dict[str, ir.Value]:
@@ -287,9 +295,7 @@ def _carry_balances(ctx, prev: Previous) -> ir.Table:
     enter: dict[str, list[dt.date]] = {}
     leave: dict[str, list[dt.date]] = {}
     for name, (first, last, _) in windows.items():
-        now = {ctx.d(o) for o in range(first, last + 1)}
-        then = {ctx.d(o - k) for o in range(first, last + 1)}
-        enter[name], leave[name] = sorted(now - then), sorted(then - now)
+        enter[name], leave[name] = window_moves(ctx, first, last, k)
     # the days each 'latest' may move to, the latest first
     moved = {prefix: [ctx.d(o - i) for i in range(k)] for prefix, o in latest.items()}
     wanted = sorted({d for v in (*enter.values(), *leave.values(), *moved.values()) for d in v})
@@ -334,7 +340,7 @@ def balance_facts(ctx, state: ir.Table) -> ir.Table:
     from the window for a customer whose latest snapshot is D−1 (almost everyone), by a join
     restricted to the few whose latest snapshot is older."""
     lookback = ctx.cfg.signals.get("aum_drop", {}).get("lookback_days", 30)
-    s = state
+    s = left_join(state, _fresh_peak(ctx), "customer_id")
     v = s.view()   # a self-join: Ibis needs its own view of s
     stale = v.filter(v.as_of < ctx.lit(-1)).select("customer_id", t="as_of")
     bs = ctx.balances.semi_join(stale, "customer_id")
@@ -390,22 +396,6 @@ def _build_flows(ctx) -> ir.Table:
     return _typed(t.group_by("customer_id").aggregate(**out), flow_schema(ctx.cfg))
 
 
-def _on_days(column: ir.DateValue, days: list[dt.date]) -> ir.BooleanValue:
-    """``column`` is one of ``days``, written as ranges of consecutive days (a day-clustered table
-    is then read only where a range lies, by its row groups' min/max)."""
-    ranges: list[list[dt.date]] = []
-    for d in sorted(days):
-        if ranges and d == ranges[-1][1] + dt.timedelta(days=1):
-            ranges[-1][1] = d
-        else:
-            ranges.append([d, d])
-    test = ibis.literal(False)
-    for a, b in ranges:
-        test = test | ((column == ibis.literal(a, type="date")) if a == b else
-                       column.between(ibis.literal(a, type="date"), ibis.literal(b, type="date")))
-    return test
-
-
 def _carry_flows(ctx, prev: Previous) -> ir.Table:
     aggs, longest = flow_aggs(ctx.cfg)
     schema = flow_schema(ctx.cfg)
@@ -415,12 +405,10 @@ def _carry_flows(ctx, prev: Previous) -> ir.Table:
     enter: dict[str, list[dt.date]] = {}
     leave: dict[str, list[dt.date]] = {}
     for a in aggs:
-        now = {ctx.d(o) for o in range(a.first, a.last + 1)}
-        then = {ctx.d(o - k) for o in range(a.first, a.last + 1)}
-        enter[a.name], leave[a.name] = sorted(now - then), sorted(then - now)
+        enter[a.name], leave[a.name] = window_moves(ctx, a.first, a.last, k)
     days = sorted({d for v in (*enter.values(), *leave.values()) for d in v})
     raw = ctx.tables["transactions"]
-    t = raw.filter(raw.booked_at_day.isin([ibis.literal(d, type="date") for d in days]))
+    t = raw.filter(_on_days(raw.booked_at_day, days))
     day = t.booked_at_day
 
     def change(values, pred, name):
@@ -429,7 +417,7 @@ def _carry_flows(ctx, prev: Previous) -> ir.Table:
         for sign, when in ((1, enter[name]), (-1, leave[name])):
             if not when:
                 continue
-            where = pred & day.isin([ibis.literal(d, type="date") for d in when])
+            where = pred & _on_days(day, when)
             part = t.count(where=where) if values is None else values.sum(where=where).fill_null(0)
             parts.append(part if sign > 0 else -part)
         return sum(parts[1:], parts[0]) if parts else ibis.literal(0)
@@ -509,20 +497,17 @@ def _build_contacts(ctx) -> ir.Table:
 
 def _carry_contacts(ctx, prev: Previous) -> ir.Table:
     fam, windows = _familiarity(ctx)
-    step = prev.step
-    new = [ctx.d(-i) for i in range(1, step + 1)]                       # D0 … D−1
-    leave = {name: [ctx.d(-days - i) for i in range(1, step + 1)]        # D0−days … D−days−1
-             for name, days in windows.items()}
+    new = [ctx.d(-i) for i in range(prev.step, 0, -1)]      # D0 … D−1: the contacts since D0's run
+    moves = {name: window_moves(ctx, -days, -1, prev.step) for name, days in windows.items()}
     k = ctx.contacts
-    k = k.filter(_on_days(k.at_day, sorted({*new, *(d for v in leave.values() for d in v)})))
+    k = k.filter(_on_days(k.at_day, sorted({*new, *(d for _, leave in moves.values() for d in leave)})))
     is_new = _on_days(k.at_day, new)
     reached = k.outcome.isin(list(fam["reached_outcomes"]))
-    one = ibis.literal(1, type="int64")
     delta = {"n_last_at": k.at.max(where=is_new), "n_last_on": k.at_day.max(where=is_new),
              "d_dnd": k.count(where=is_new & (k.outcome == "do_not_disturb"))}
-    for name in windows:
-        delta[f"d_{name}"] = ibis.cases((reached & is_new, one), (reached & _on_days(k.at_day, leave[name]), -one),
-                                        else_=one * 0).sum().fill_null(0)
+    for name, (enter, leave) in moves.items():
+        delta[f"d_{name}"] = k.count(where=reached & _on_days(k.at_day, enter)) - k.count(
+            where=reached & _on_days(k.at_day, leave))
     dl = k.group_by("customer_id").aggregate(**delta).rename(d_customer_id="customer_id")
     old = read_previous(ctx, prev, "contacts")
     j = old.outer_join(dl, old.customer_id == dl.d_customer_id)

@@ -170,8 +170,8 @@ class Context:
         return self.tables["balances"]._find_backend().name
 
     def balance_state(self) -> ir.Table:
-        """The balances part of the run state (``engine.state``) and the peak of the window: built
-        from every snapshot ≤ D−1, or carried from the previous run's; cached on the backend."""
+        """The balances part of the run state (``engine.state``): built from every snapshot ≤ D−1,
+        or carried from the previous run's; cached on the backend."""
         from yuanwei.engine import state
 
         return self.cache("balance_state", lambda: state.balance_state(self, self.previous))
@@ -233,10 +233,7 @@ class Context:
 
     def states(self) -> dict[str, ir.Table]:
         """The run state to write with the results (``engine.state``)."""
-        from yuanwei.engine import state
-
-        return {"balances": state.state_columns("balances", self.balance_state()), "flows": self.flow_state(),
-                "contacts": self.contact_state()}
+        return {"balances": self.balance_state(), "flows": self.flow_state(), "contacts": self.contact_state()}
 
 
 @functools.lru_cache(maxsize=None)
