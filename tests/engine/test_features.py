@@ -162,3 +162,18 @@ def test_persona_keywords_are_literal_text_whatever_their_characters(tmp_path, m
     out = compute_features(module_backend.tables(customers=rows), D, load_rules(path))
     hits = {r["customer_id"] for r in out.to_pylist() if r["persona"] == "homemaker"}
     assert hits == {"cpp", "paren", "case", "space", "star_hit"}
+
+
+def test_persona_keywords_by_occupation_and_industry_shared_by_customers(tmp_path, module_backend):
+    # the keyword tests run once per distinct text and are joined back: customers sharing a text
+    # share the hit, the industry counts for business_owner only, and a NULL text matches nothing
+    path = tmp_path / "rules.yaml"
+    path.write_text("features:\n  persona:\n    order: [business_owner, salaried]\n"
+                    '    business_owner_keywords: ["私营"]\n    salaried_keywords: ["职员"]\n', encoding="utf-8")
+    people = {"a": ("职员", None), "b": ("职员", "私营企业"), "c": (None, "私营企业"), "d": ("私营业主", None),
+              "e": (None, None), "f": ("职员", "制造业")}
+    rows = [customer(cid, occupation=job, industry=industry) for cid, (job, industry) in people.items()]
+    out = compute_features(module_backend.tables(customers=rows), D, load_rules(path))
+    assert {r["customer_id"]: r["persona"] for r in out.to_pylist()} == {
+        "a": "salaried", "b": "business_owner", "c": "business_owner", "d": "business_owner", "e": "other",
+        "f": "salaried"}

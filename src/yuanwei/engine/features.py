@@ -53,34 +53,51 @@ def keyword_pattern(words: list[str]) -> str:
     return "|".join("".join("\\" + ch if ch in REGEX_SPECIAL else ch for ch in w.lower()) for w in words)
 
 
-def _keywords(columns: list[ir.StringValue], words: list[str]) -> ir.BooleanValue:
-    """Any of ``words`` inside any of ``columns`` (case-insensitive; NULL text matches nothing).
-
-    One regular-expression search per column rather than one ``contains`` per word: a persona
-    test has dozens of words, and at 1M customers the separate searches cost ~1 s of the run."""
+def _keywords(column: ir.StringValue, words: list[str]) -> ir.BooleanValue:
+    """Any of ``words`` inside ``column`` (case-insensitive; NULL text matches nothing): one
+    regular-expression search rather than one ``contains`` per word (a test has dozens)."""
     if not words:
         return ibis.literal(False)
-    pattern = keyword_pattern(words)
-    hit = ibis.literal(False)
-    for col in columns:
-        hit = hit | col.lower().re_search(pattern).fill_null(False)
-    return hit
+    return column.lower().re_search(keyword_pattern(words)).fill_null(False)
+
+
+# the keyword tests of the personas: (flag, text column, the persona setting of its words)
+KEYWORD_TESTS = (("kw_retiree", "occupation", "retiree_keywords"),
+                 ("kw_owner_occupation", "occupation", "business_owner_keywords"),
+                 ("kw_owner_industry", "industry", "business_owner_keywords"),
+                 ("kw_trader", "occupation", "active_trader_keywords"),
+                 ("kw_salaried", "occupation", "salaried_keywords"),
+                 ("kw_homemaker", "occupation", "homemaker_keywords"))
+
+
+def keyword_flags(t: ir.Table, f: Mapping) -> ir.Table:
+    """``t`` with the persona keyword tests as boolean columns (``KEYWORD_TESTS``). The searches
+    run once per distinct occupation and industry, joined back by the text: a bank has a few
+    thousand distinct texts and a million customers, and six searches per customer cost ~1 s at
+    1M. A NULL text matches nothing."""
+    for column in ("occupation", "industry"):
+        tests = [(flag, words) for flag, col, words in KEYWORD_TESTS if col == column]
+        texts = t.select(column).distinct()
+        texts = texts.filter(texts[column].notnull())
+        key = f"{column}__kw"
+        hits = texts.select(**{key: texts[column]},
+                            **{flag: _keywords(texts[column], f[words]) for flag, words in tests})
+        j = t.left_join(hits, t[column] == hits[key])
+        t = j.drop(key).mutate(**{flag: j[flag].fill_null(False) for flag, _ in tests})
+    return t
 
 
 def persona_expr(t: ir.Table, f: Mapping) -> ir.StringValue:
-    """The persona column: the first test of ``f['order']`` that holds."""
-    text = [t.occupation, t.industry]
+    """The persona column: the first test of ``f['order']`` that holds (``t`` has the
+    ``keyword_flags`` columns)."""
     tests = {
         "hk_mo_tw": t.region.isin(list(f["hk_mo_tw_regions"])).fill_null(False),
-        "retiree": (t.pension_credits >= f["retiree_min_pension_credits"]) | _keywords([t.occupation],
-                                                                                       f["retiree_keywords"]),
-        "business_owner": _keywords(text, f["business_owner_keywords"]) | (
+        "retiree": (t.pension_credits >= f["retiree_min_pension_credits"]) | t.kw_retiree,
+        "business_owner": t.kw_owner_occupation | t.kw_owner_industry | (
             (t.large_transfer_credits >= f["business_min_large_credits"]) & (t.payroll_credits == 0)),
-        "active_trader": (t.investment_trades >= f["active_trader_min_trades"])
-                         | _keywords([t.occupation], f["active_trader_keywords"]),
-        "salaried": (t.payroll_credits >= f["salaried_min_payroll_credits"])
-                    | _keywords([t.occupation], f["salaried_keywords"]),
-        "homemaker": _keywords([t.occupation], f["homemaker_keywords"]),
+        "active_trader": (t.investment_trades >= f["active_trader_min_trades"]) | t.kw_trader,
+        "salaried": (t.payroll_credits >= f["salaried_min_payroll_credits"]) | t.kw_salaried,
+        "homemaker": t.kw_homemaker,
     }
     return ibis.cases(*[(tests[name].fill_null(False), name) for name in f["order"]], else_="other")
 
@@ -110,7 +127,7 @@ def _profile_expr(ctx: Context) -> ir.Table:
     flows = ctx.flows().select("customer_id", "pension_credits", "payroll_credits", "investment_trades",
                                "large_transfer_credits")
 
-    t = c
+    t = keyword_flags(c, f["persona"])
     for part in (snap, services, contacts, assignments, flows):
         t = left_join(t, part, "customer_id")
 
