@@ -80,6 +80,9 @@ RESULT_TABLES: dict[str, pa.Schema] = {
 # file as a folder of parts (``<name>.parquet/part-*.parquet``): the earlier run's parts, hard-linked,
 # and one part with the new days; readers keep the rows inside the window (``in_window``).
 WINDOWS: dict[str, tuple[str, int]] = {"flows": ("booked_at", 90), "balances": ("as_of", 365)}
+# The copied files written as parts in the same way, with every day kept (no window): the contacts
+# up to D−1. A carried run's new part holds the contacts of the days since the earlier run.
+HISTORY_PARTS: dict[str, str] = {"flows": "booked_at", "balances": "as_of", "contacts": "at"}
 
 
 def window_start(name: str, day) -> "dt.date":

@@ -299,8 +299,12 @@ def test_a_demo_bank_ingested_then_run_end_to_end(home, tmp_path):
     con.execute(f"""COPY (SELECT txn_id || '-n' AS txn_id, account_id, customer_id, booked_at + INTERVAL 1 DAY
                     AS booked_at, amount, kind, counterparty, channel FROM transactions
                     WHERE booked_at_day = DATE '{end}') TO '{extract / "transactions.csv"}' (HEADER)""")
+    con.execute(f"""COPY (SELECT contact_id || '-n' AS contact_id, customer_id, staff_id, "at" + INTERVAL 1 DAY AS "at",
+                    channel, outcome, product_id, note FROM contacts WHERE at_day = DATE '{end}')
+                    TO '{extract / "contacts.csv"}' (HEADER)""")
     con.close()
     second = ingest_folder(home, extract, progress=False)
+    assert second["tables"]["contacts"]["loaded"] > 0
     before = tmp_path / "before"
     shutil.copytree(home.root, before)
     nxt = run_day(home, day + dt.timedelta(days=1), progress=False)
@@ -331,6 +335,22 @@ def test_a_demo_bank_ingested_then_run_end_to_end(home, tmp_path):
         whole = pq.read_table(before / "runs" / str(nxt_day) / f"{name}.parquet")
         assert in_window(whole, name, nxt_day).num_rows == whole.num_rows
         assert got.num_rows > 0 and got.equals(whole.sort_by(order))
+    # the contacts are kept whole (no window): D's file and a part with the contacts of D
+    parts = home.runs_dir / str(nxt_day) / "contacts.parquet"
+    assert sorted(p.name for p in parts.iterdir()) == [f"part-{day}.parquet", f"part-{nxt_day}.parquet"]
+    assert (parts / f"part-{day}.parquet").stat().st_ino == (home.runs_dir / str(day) / "contacts.parquet").stat().st_ino
+    order = [("contact_id", "ascending")]
+    whole = pq.read_table(before / "runs" / str(nxt_day) / "contacts.parquet")
+    assert pq.read_table(parts).sort_by(order).equals(whole.sort_by(order))
+    assert nxt["row_counts"]["contacts"] == whole.num_rows > summary["row_counts"]["contacts"]
+    # reference tables stamped whole and unchanged since D: D's files, linked
+    for name in ("branches", "staff", "products", "relatives", "assignments", "employers"):
+        linked = home.runs_dir / str(nxt_day) / f"{name}.parquet"
+        assert linked.stat().st_ino == (home.runs_dir / str(day) / f"{name}.parquet").stat().st_ino, name
+        got = pq.read_table(linked)
+        assert got.sort_by([(c, "ascending") for c in got.column_names]).equals(
+            pq.read_table(before / "runs" / str(nxt_day) / f"{name}.parquet").sort_by(
+                [(c, "ascending") for c in got.column_names])), name
     # D's results and export are untouched by the next day's run
     export_results(home, "signals", day, tmp_path / "b.csv")
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
@@ -389,3 +409,35 @@ def test_spark_brings_a_large_result_to_the_driver_in_chunks(bank, tmp_path, spa
     a = pq.read_table(tmp_path / "whole.parquet")
     b = file.read().sort_by([(k, "ascending") for k in keys])
     assert a.equals(b)
+
+
+def test_a_reference_table_changed_since_the_earlier_run_is_written_not_linked(bank, tmp_path):
+    """Unchanged reference tables are the earlier run's files, linked; one whose content changed
+    since (its stamp differs) is written from the warehouse."""
+    from pyarrow import csv as pacsv
+
+    from yuanwei.warehouse.ingest import ingest_folder
+    from yuanwei.warehouse.stamps import ensure_stamps
+
+    con = duckdb.connect(str(bank.warehouse))
+    try:
+        ensure_stamps(con)
+    finally:
+        con.close()
+    d0 = DAY - dt.timedelta(days=1)
+    run_day(bank, d0, progress=False)
+    staff = pq.read_table(bank.runs_dir / str(d0) / "staff.parquet")
+    renamed = pa.Table.from_pylist([dict(staff.slice(0, 1).to_pylist()[0], name="改名后")], schema=staff.schema)
+    extract = tmp_path / "extract"
+    extract.mkdir()
+    pacsv.write_csv(renamed, extract / "staff.csv")
+    ingest_folder(bank, extract, progress=False)
+
+    summary = run_day(bank, DAY, progress=False)
+
+    assert summary["state"] == f"carried from {d0} / 沿用 {d0} 的状态"
+    now, then = bank.runs_dir / str(DAY), bank.runs_dir / str(d0)
+    assert (now / "staff.parquet").stat().st_ino != (then / "staff.parquet").stat().st_ino
+    names = dict(zip(*pq.read_table(now / "staff.parquet", columns=["staff_id", "name"]).columns))
+    assert names[renamed["staff_id"][0]].as_py() == "改名后"
+    assert (now / "branches.parquet").stat().st_ino == (then / "branches.parquet").stat().st_ino

@@ -44,12 +44,12 @@ import pyarrow.parquet as pq
 from yuanwei.contract.schema import TABLES, TIMEZONE
 from yuanwei.engine.features import compute_features
 from yuanwei.engine.signals import Context, compute_signals
-from yuanwei.engine.state import STAMPED, find_previous, write_state
+from yuanwei.engine.state import STAMPED, find_previous, reference_stamp, write_state
 from yuanwei.engine.state import manifest as state_manifest
 from yuanwei.errors import RunInProgress, UsageError
 from yuanwei.paths import Home
-from yuanwei.results import (DEC6, MONEY, REFERENCE_TABLES, RESULT_TABLES, WINDOWS, run_dir_name, sorted_by,
-                             window_start)
+from yuanwei.results import (DEC6, HISTORY_PARTS, MONEY, REFERENCE_TABLES, RESULT_TABLES, WINDOWS, run_dir_name,
+                             sorted_by, window_start)
 
 STAGES = ("config", "backend", "features", "signals", "tasks", "write", "record")
 STAGE_LABELS = {
@@ -191,6 +191,12 @@ def _balances_expr(t, day: dt.date, since: dt.date | None = None) -> ibis.Table:
     b = t["balances"]
     b = b.filter(b.as_of >= ibis.literal(since or day - dt.timedelta(days=BALANCE_DAYS)))
     return b.select(*RESULT_TABLES["balances"].names)
+
+
+def _contacts_expr(t, day: dt.date, since: dt.date) -> ibis.Table:
+    """The contacts of the days ``since`` … D−1 (a carried run's new part of the contacts file)."""
+    c = t["contacts"]
+    return c.filter(c.at_day >= since).select(*contract_schema("contacts").names)
 
 
 def _sha256(path: Path) -> str:
@@ -350,7 +356,7 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
                 # the signals by a third and the run as a whole (measured: 52.0–52.7 s against
                 # 50.4–51.2 s).
                 if backend == "duckdb":
-                    copying = _CopiedInBackground(handle, tmp, tables, day, previous)
+                    copying = _CopiedInBackground(handle, tmp, tables, day, previous, stamps)
                 stage = "tasks"
                 results: dict[str, pa.Table] = {"profiles": profiles, "signals": signals}
                 # their files are written meanwhile (Parquet's writer releases the GIL)
@@ -467,14 +473,42 @@ def _write_results(tmp: Path, results: dict[str, pa.Table]) -> dict[str, dict]:
             for name, table in results.items()}
 
 
-def _write_copied(tmp: Path, tables, day: dt.date, con=None, previous=None) -> dict[str, dict]:
+def _write_copied(tmp: Path, tables, day: dt.date, con=None, previous=None, stamps=None) -> dict[str, dict]:
+    """The copied files (``_copied_files``). Carried from the run of ``previous`` (DuckDB's
+    background writer, ``con``): the history files as parts (``_write_history_parts``) and the
+    reference tables whose content is unchanged hard-linked (``_link_unchanged``)."""
     files = {}
+    carrying = previous is not None and con is not None
     for name, (expr, schema, keys) in _copied_files(tables, day).items():
         path = tmp / f"{name}.parquet"
-        carried = _write_history_parts(tables, day, previous, name, path, con) \
-            if previous is not None and con is not None and name in WINDOWS else None
+        carried = None
+        if carrying and name in HISTORY_PARTS:
+            carried = _write_history_parts(tables, day, previous, name, path, con)
+        elif carrying and stamps:
+            carried = _link_unchanged(previous, name, path, stamps, con)
         files[name] = carried or _write_expr(expr, schema, keys, path, name, con=con)
     return files
+
+
+def _link_unchanged(previous, name: str, path: Path, stamps: dict, con) -> dict | None:
+    """The earlier run's file of a reference table stamped whole (no as-of column) whose content
+    is the same now as that run recorded (``engine.state.reference_stamps``; the row count checked
+    against the table, as the run's own stamps are), hard-linked: the same rows, written by that
+    run in the warehouse's order of then. None when it cannot be: then it is written."""
+    from yuanwei.warehouse.stamps import counts_agree
+
+    then = previous.reference.get(name)
+    source = previous.folder / f"{name}.parquet"
+    now = stamps.get(name)
+    if then is None or not now or not source.is_file() or reference_stamp(now) != then:
+        return None
+    if not counts_agree(con, name, now):
+        return None
+    try:
+        os.link(source, path)
+    except OSError:   # another file system: a copy
+        shutil.copy2(source, path)
+    return {"rows": pq.ParquetFile(path).metadata.num_rows, "sha256": _sha256(path)}
 
 
 # ------------------------------------------------------------------- history files carried forward
@@ -511,13 +545,11 @@ def _write_history_parts(tables, day: dt.date, previous, name: str, path: Path, 
     parts = _parts_of(previous.folder, name)
     if not parts or len(parts) >= MAX_PARTS:
         return None
-    column, _ = WINDOWS[name]
-    start = window_start(name, day)
-    keep = []
-    for f in parts:
-        last = _last_day(f, column)
-        if last is None or last >= start:
-            keep.append(f)
+    column = HISTORY_PARTS[name]
+    keep = parts
+    if name in WINDOWS:   # the parts wholly before the window are left behind
+        start = window_start(name, day)
+        keep = [f for f in parts if (last := _last_day(f, column)) is None or last >= start]
     path.mkdir()
     for f in keep:
         # a whole file of an earlier run becomes the part named after that run's date
@@ -527,8 +559,10 @@ def _write_history_parts(tables, day: dt.date, previous, name: str, path: Path, 
         except OSError:   # another file system: a copy
             shutil.copy2(f, target)
     # the days D0 … D−1 (the tables end at D−1)
-    new = (_flows_expr if name == "flows" else _balances_expr)(tables, day, since=previous.day)
-    _write_expr(new, RESULT_TABLES[name], None, path / f"part-{day.isoformat()}.parquet", name, con=con)
+    new = {"flows": _flows_expr, "balances": _balances_expr, "contacts": _contacts_expr}[name](
+        tables, day, since=previous.day)
+    schema = RESULT_TABLES[name] if name in RESULT_TABLES else contract_schema(name)
+    _write_expr(new, schema, None, path / f"part-{day.isoformat()}.parquet", name, con=con)
     found = sorted(path.glob("part-*.parquet"))
     digest = hashlib.sha256("\n".join(f"{f.name}:{_sha256(f)}" for f in found).encode()).hexdigest()
     return {"rows": sum(pq.ParquetFile(f).metadata.num_rows for f in found), "sha256": digest,
@@ -573,7 +607,7 @@ class _CopiedInBackground:
     is held to one thread less than the machine's cores meanwhile, so the Python stages keep a
     core of their own. ``result()`` waits and returns the files, or raises what the thread raised."""
 
-    def __init__(self, handle, tmp: Path, tables, day: dt.date, previous=None):
+    def __init__(self, handle, tmp: Path, tables, day: dt.date, previous=None, stamps=None):
         import threading
 
         self._files: dict[str, dict] | None = None
@@ -587,13 +621,13 @@ class _CopiedInBackground:
         self._con.execute(f"SET threads = {max(1, int(self._threads) - 1)}")
         # a streamed COPY needs little: the memory stays with the Python stages it overlaps
         self._con.execute(f"SET memory_limit = '{COPY_MEMORY_LIMIT}'")
-        self._thread = threading.Thread(target=self._work, args=(tmp, tables, day, previous), name="yuanwei-write",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._work, args=(tmp, tables, day, previous, stamps),
+                                        name="yuanwei-write", daemon=True)
         self._thread.start()
 
-    def _work(self, tmp, tables, day, previous) -> None:
+    def _work(self, tmp, tables, day, previous, stamps) -> None:
         try:
-            self._files = _write_copied(tmp, tables, day, con=self._con, previous=previous)
+            self._files = _write_copied(tmp, tables, day, con=self._con, previous=previous, stamps=stamps)
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             self._error = exc
         finally:

@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +143,7 @@ class Previous:
     day: dt.date
     folder: Path
     step: int
+    reference: dict = field(default_factory=dict)   # the stamps of the tables stamped whole it recorded
 
     def path(self, name: str) -> Path:
         return self.folder / STATE_DIR / f"{name}.parquet"
@@ -163,9 +164,26 @@ def stamps_needed(cfg, day: dt.date, stamps: Mapping[str, Mapping]) -> dict[str,
             "contacts": stamp_days(stamps.get("contacts", {}), None, y)}
 
 
+def reference_stamp(table_stamps: Mapping) -> list | None:
+    """The stamp of a table stamped whole, JSON-ready ([rows, hash]); None for a time-based or empty one."""
+    if set(table_stamps) != {None}:
+        return None
+    rows, h = table_stamps[None]
+    return [rows, str(h)]
+
+
+def reference_stamps(stamps: Mapping[str, Mapping]) -> dict[str, list]:
+    """The stamps of the copied reference tables stamped whole: the next run links those files
+    when their content has not changed since (``engine.run._link_unchanged``)."""
+    from yuanwei.results import REFERENCE_TABLES
+
+    found = {t: reference_stamp(stamps.get(t, {})) for t in REFERENCE_TABLES}
+    return {t: v for t, v in found.items() if v is not None}
+
+
 def manifest(cfg, day: dt.date, stamps: Mapping[str, Mapping]) -> dict:
     return {"format": FORMAT, "date": day.isoformat(), "rules_hash": str(cfg.hash), "width": window_width(cfg),
-            "stamps": stamps_needed(cfg, day, stamps)}
+            "stamps": stamps_needed(cfg, day, stamps), "reference": reference_stamps(stamps)}
 
 
 def find_previous(runs_dir: Path, day: dt.date, cfg, stamps: Mapping[str, Mapping] | None) -> tuple[Previous | None, str]:
@@ -182,7 +200,7 @@ def find_previous(runs_dir: Path, day: dt.date, cfg, stamps: Mapping[str, Mappin
             meta = json.loads(meta_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None, f"state of {d0} unreadable / 状态文件无法读取"
-        prev = Previous(d0, folder, k)
+        prev = Previous(d0, folder, k, meta.get("reference") or {})
         if meta.get("format") != FORMAT or meta.get("width") != window_width(cfg):
             return None, f"state of {d0} has another layout / 状态格式不同"
         if meta.get("rules_hash") != str(cfg.hash):
