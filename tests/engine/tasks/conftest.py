@@ -106,11 +106,27 @@ class World:
     def tables(self, backend):
         return backend.tables(**self.rows)
 
+    def profiles_of_d(self) -> list[dict]:
+        """The profiles as the features stage makes them from the world's contacts: the latest
+        contact up to D−1 and the days since (where a test does not set them itself)."""
+        latest: dict[str, dt.datetime] = {}
+        for c in self.rows["contacts"]:
+            if c["at"].date() < D and (c["customer_id"] not in latest or c["at"] > latest[c["customer_id"]]):
+                latest[c["customer_id"]] = c["at"]
+        out = []
+        for p in self.profiles:
+            p = dict(p)
+            if p["last_contact_at"] is None and p["customer_id"] in latest:
+                p["last_contact_at"] = latest[p["customer_id"]]
+                p["days_since_contact"] = (D - latest[p["customer_id"]].date()).days
+            out.append(p)
+        return out
+
     def build(self, backend, home, **kw):
         tasks, excluded = build_tasks(
             self.tables(backend), D,
             pa.Table.from_pylist(self.signals, schema=RESULT_TABLES["signals"]),
-            pa.Table.from_pylist(self.profiles, schema=RESULT_TABLES["profiles"]), home, **kw)
+            pa.Table.from_pylist(self.profiles_of_d(), schema=RESULT_TABLES["profiles"]), home, **kw)
         assert tasks.schema.equals(RESULT_TABLES["tasks"])
         assert excluded.schema.equals(RESULT_TABLES["excluded"])
         return tasks, excluded

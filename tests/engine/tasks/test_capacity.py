@@ -186,3 +186,22 @@ def test_candidates_over_capacity_roll_over_while_still_valid(world, duckdb_back
     assert set(t) == {"WAIT"}
     assert t["WAIT"]["carried_over_from"] == prev and t["WAIT"]["staff_id"] == "S02"
     assert t["WAIT"]["explanation"] == "WAIT到期"
+
+
+def test_done_means_a_contact_from_the_previous_runs_day_to_d_minus_1(world, duckdb_backend, home):
+    # the profiles' latest contact says who was contacted since; a customer without a profile on D
+    # (gone since) is asked of the contacts themselves
+    prev = D - dt.timedelta(days=1)
+    due = D + dt.timedelta(days=2)
+    write_previous_run(home, [dict(customer_id=c, staff_id="S02", rules="maturity", evidence=evidence("maturity", due))
+                              for c in ("BEFORE", "ON_PREV", "LATE_PREV", "GONE_CALLED", "GONE")])
+    for cid in ("BEFORE", "ON_PREV", "LATE_PREV"):
+        world.customer(cid, remote_staff_id=None)
+    world.contact("BEFORE", prev - dt.timedelta(days=1), "reached", hour=23)   # before the task's day
+    world.contact("ON_PREV", prev, "no_answer", hour=0)                          # any contact counts
+    world.contact("LATE_PREV", prev, "reached", hour=23)
+    world.contact("GONE_CALLED", prev, "reached")
+    world.contact("GONE", prev - dt.timedelta(days=1), "reached")
+    tasks, excluded = world.build(duckdb_backend, home)
+    assert set(world.by_customer(tasks)) == {"BEFORE"}
+    assert world.reasons(excluded) == {("GONE", "maturity"): "not_customer"}

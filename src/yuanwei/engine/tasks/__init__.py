@@ -84,10 +84,11 @@ def _previous_run(home: Home | None, day: dt.date, cfg: TasksConfig):
     return None, None
 
 
-def _carried_over(tables, home, day, cfg, today: pa.Table) -> list[dict]:
+def _carried_over(tables, home, day, cfg, today: pa.Table, profiles: pa.Table) -> list[dict]:
     """Entries (like signal rows) that roll over from the previous run while still valid: its tasks,
     and its candidates left out for capacity only (their signal rows from its signals file).
-    Valid = not done (no contact of the customer from that run's day to D−1), per rule the signal's
+    Valid = not done (no contact of the customer from that run's day to D−1: ``_contacted_since``,
+    from the day's ``profiles``), per rule the signal's
     due_date ≥ D, and not superseded: a rule that fires again for the customer in ``today`` (the
     day's signals) carries today's signal instead. Most of a large bank's are (the same customers
     stay idle or uncontacted), so they are left out before they come to Python."""
@@ -118,10 +119,25 @@ def _carried_over(tables, home, day, cfg, today: pa.Table) -> list[dict]:
     out = [e for e in out if e["due_date"] >= day]
     if not out:
         return []
-    c = restrict(tables["contacts"], [e["customer_id"] for e in out])
-    done = set(c.filter(c.at_day >= prev_day, c.at_day <= day - dt.timedelta(days=1))
-               .select("customer_id").distinct().to_pandas().customer_id)
+    done = _contacted_since(tables, profiles, day, prev_day, sorted({e["customer_id"] for e in out}))
     return [e for e in out if e["customer_id"] not in done]
+
+
+def _contacted_since(tables, profiles: pa.Table, day: dt.date, since: dt.date, ids: list[str]) -> set[str]:
+    """Which of ``ids`` had a contact from ``since`` to D−1: those whose latest contact (the
+    profile's ``days_since_contact``, from the same contacts up to D−1) is that recent. Only ids
+    without a profile on D (rare: a customer gone since) are asked of the backend."""
+    wanted = pa.array(ids, pa.string())
+    mine = profiles.select(["customer_id", "days_since_contact"])
+    mine = mine.filter(pc.is_in(mine["customer_id"], value_set=wanted))
+    recent = pc.fill_null(pc.less_equal(mine["days_since_contact"], (day - since).days), False)
+    done = set(mine["customer_id"].filter(recent).to_pylist())
+    unknown = pc.filter(wanted, pc.invert(pc.is_in(wanted, value_set=mine["customer_id"]))).to_pylist()
+    if unknown:
+        c = restrict(tables["contacts"], unknown)
+        done |= set(c.filter(c.at_day >= since, c.at_day <= day - dt.timedelta(days=1))
+                    .select("customer_id").distinct().to_pyarrow()["customer_id"].to_pylist())
+    return done
 
 
 def _fired(today: pa.Table) -> pa.Table:
@@ -600,7 +616,7 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
 
     # in the signals file's order (the run's signals already are: sorting them again is cheap)
     signals = sorted_by(signals, SIGNAL_KEYS)
-    entries = _Entries(signals, _carried_over(tables, home, day, cfg, signals))
+    entries = _Entries(signals, _carried_over(tables, home, day, cfg, signals, profiles))
     texts = _SignalTexts(signals)
     per_rule = entries.per_rule()
     if not per_rule.num_rows:
