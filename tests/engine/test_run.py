@@ -441,3 +441,20 @@ def test_a_reference_table_changed_since_the_earlier_run_is_written_not_linked(b
     names = dict(zip(*pq.read_table(now / "staff.parquet", columns=["staff_id", "name"]).columns))
     assert names[renamed["staff_id"][0]].as_py() == "改名后"
     assert (now / "branches.parquet").stat().st_ino == (then / "branches.parquet").stat().st_ino
+
+
+def test_the_later_stages_modules_are_imported_in_a_thread():
+    # pandas, Ibis' result conversion and the tasks stage are not imported with the run module
+    # (cold, ~3 s): a thread imports them while the first queries run
+    code = textwrap.dedent("""
+        import sys, threading
+        import yuanwei.engine.run as run
+        missing = [m for m in run.LATER_IMPORTS if m not in sys.modules]
+        assert "pandas" in missing, missing
+        run._preload_later_stages()
+        for t in threading.enumerate():
+            if t.name == "yuanwei-imports":
+                t.join()
+        assert all(m in sys.modules for m in run.LATER_IMPORTS)
+    """)
+    subprocess.run([sys.executable, "-c", code], check=True)
