@@ -210,3 +210,23 @@ def test_funds_classes_in_fen_count_the_same_minimums_as_exact_decimals(minimum)
     amounts = [a.quantize(Decimal("0.01")) for a in amounts]
     cents = np.array([int(a * 100) for a in amounts], np.int64)
     assert catalogue.funds_classes(cents).tolist() == [catalogue.funds_class(a) for a in amounts]
+
+
+def test_a_customers_maturing_holdings_are_taken_together_whatever_their_order():
+    """categories (each once, sorted), amounts summed and the first holding's term, per customer,
+    with other customers' holdings in between."""
+    import pandas as pd
+
+    from yuanwei.engine.tasks.offers import Catalogue
+
+    products = pd.DataFrame({"product_id": ["A"], "name": ["a"], "category": ["wealth"], "risk_rating": ["R2"],
+                             "min_amount": ["1000.00"], "term_days": [90], "expected_return": [0.03]})
+    maturing = pd.DataFrame({
+        "customer_id": ["B", "A", "B", "A", "A"], "holding_id": ["H1", "H2", "H3", "H4", "H5"],
+        "amount": [Decimal("10.00"), Decimal("20.00"), Decimal("5.50"), Decimal("1.00"), Decimal("0.01")],
+        "matures_on": [D] * 5, "category": ["wealth", "time_deposit", None, "wealth", "wealth"],
+        "term_days": [None, None, 180, 30, 365]})
+    catalogue = Catalogue(products, maturing, load_tasks_config(None).offers, {})
+    assert catalogue.maturing_of("A") == (("time_deposit", "wealth"), Decimal("21.01"), 30)
+    assert catalogue.maturing_of("B") == (("wealth",), Decimal("15.50"), 180)
+    assert catalogue.maturing_of("C") == ((), Decimal("0"), None)

@@ -139,12 +139,15 @@ class Catalogue:
         self.by_category: dict[str, list[dict]] = {}
         for r in records:
             self.by_category.setdefault(r["category"], []).append(r)
-        self.maturing: dict[str, list[dict]] = {}
-        names = list(maturing.columns)
-        # column by column (Series.tolist gives the Python values to_dict would): ~10⁵ holdings
-        for values in zip(*(maturing[c].tolist() for c in names)):
-            m = dict(zip(names, values))
-            self.maturing.setdefault(m["customer_id"], []).append(m)
+        # the maturing holdings as columns, grouped by customer (their order kept within one):
+        # ~10⁵ holdings a day, of which only the maturity offers' customers are ever looked at
+        maturing = maturing.sort_values("customer_id", kind="stable") if len(maturing) else maturing
+        owners = maturing["customer_id"].to_numpy(object)
+        starts = np.flatnonzero(owners[1:] != owners[:-1]) + 1 if len(owners) else np.zeros(0, np.int64)
+        bounds = np.concatenate([[0], starts, [len(owners)]]).astype(np.int64) if len(owners) else np.zeros(1, np.int64)
+        self._maturing_rows = {owners[lo]: (lo, hi) for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist())}
+        self._maturing = {c: maturing[c].tolist() if c in maturing.columns else [] for c in
+                          ("category", "amount", "term_days")}
         # funds matter only against the catalogue's minimum amounts: customers with the same number
         # of minimums within their funds, the same suitability and the same lacking services get
         # the same offer for a rule (a large bank has ~10⁶ candidates and a few hundred such classes)
@@ -165,10 +168,11 @@ class Catalogue:
     def maturing_of(self, customer_id: str) -> tuple[tuple[str, ...], Decimal, int | None]:
         """What a maturity offer of this customer depends on: the categories of its maturing
         holdings, their amount (added to the funds) and the first one's term."""
-        mine = self.maturing.get(customer_id, [])
-        same = tuple(sorted({m["category"] for m in mine if m["category"]}))
-        amount = sum((Decimal(m["amount"]) for m in mine), Decimal("0"))
-        terms = [int(m["term_days"]) for m in mine if m["term_days"] is not None and not pd.isna(m["term_days"])]
+        lo, hi = self._maturing_rows.get(customer_id, (0, 0))
+        category, amounts, term_days = (self._maturing[c][lo:hi] for c in ("category", "amount", "term_days"))
+        same = tuple(sorted({c for c in category if c}))
+        amount = sum((Decimal(a) for a in amounts), Decimal("0"))
+        terms = [int(t) for t in term_days if t is not None and not pd.isna(t)]
         return same, amount, terms[0] if terms else None
 
     def pool(self, categories: list[str], max_wealth_risk: str | None) -> list[dict]:

@@ -28,9 +28,10 @@ class PriorPropensity:
 
     def predict(self, tables: Mapping, day: dt.date, candidates: pd.DataFrame) -> np.ndarray:
         c = self.cfg
-        base = candidates["rule"].map(lambda r: c.by_rule.get(r, c.default)).astype(float)
-        persona = candidates["persona"].map(lambda p: c.persona.get(p, 1.0)).astype(float)
-        fam = candidates["familiarity"].map(lambda f: c.familiarity.get(f, 1.0)).astype(float)
+        # a mapping, not a function: looked up in one hashed pass (10⁵ candidates a day)
+        base = candidates["rule"].map(c.by_rule).astype(float).fillna(c.default)
+        persona = candidates["persona"].map(c.persona).astype(float).fillna(1.0)
+        fam = candidates["familiarity"].map(c.familiarity).astype(float).fillna(1.0)
         return np.clip((base * persona * fam).to_numpy(), 0.0, 1.0)
 
 
