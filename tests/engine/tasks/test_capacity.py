@@ -205,3 +205,19 @@ def test_done_means_a_contact_from_the_previous_runs_day_to_d_minus_1(world, duc
     tasks, excluded = world.build(duckdb_backend, home)
     assert set(world.by_customer(tasks)) == {"BEFORE"}
     assert world.reasons(excluded) == {("GONE", "maturity"): "not_customer"}
+
+
+def test_a_long_tail_beyond_its_branchs_room_keeps_the_best(world, duckdb_backend, home):
+    # S01 and S02 of B01 have 30 each: the long tail's 60 best are tasks, the rest over capacity
+    # (once the branch is full, every later one is), and another branch's tail still gets its RM
+    world.rows["staff"].append(dict(world.rows["staff"][1], staff_id="S07", branch_id="B07"))
+    many(world, 70, prefix="T", remote_staff_id=None)
+    many(world, 3, prefix="O", remote_staff_id=None, branch_id="B07")
+    tasks, excluded = world.build(duckdb_backend, home)
+    per = {}
+    for r in tasks.to_pylist():
+        per[r["staff_id"]] = per.get(r["staff_id"], 0) + 1
+    assert per == {"S01": 30, "S02": 30, "S07": 3}
+    over = {r["customer_id"] for r in excluded.to_pylist() if r["reason_code"] == "over_capacity"}
+    # the 14 urgency-1 customers tie on score; customer_id breaks the tie: the last 10 are left out
+    assert over == {f"T{i:03d}" for i in range(20, 70, 5)}

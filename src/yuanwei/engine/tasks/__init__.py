@@ -398,9 +398,15 @@ def _task_texts(entries: _Entries, texts: _SignalTexts, task_ids: list[str], tas
     bounds = np.searchsorted(table["task"].to_numpy(), np.arange(n + 1)).astype(np.int32)
     listed = pa.ListArray.from_arrays(pa.array(bounds), table["json"].combine_chunks())
     evidence = pc.binary_join_element_wise("[", pc.binary_join(listed, ","), "]", "")
-    # each explanation once per task (the first), empty ones left out
-    said = table.select(["task", "explanation"]).to_pandas()
-    keep = ~said.duplicated(["task", "explanation"]).to_numpy() & said["explanation"].fillna("").ne("").to_numpy()
+    # each explanation once per task (the first), empty ones left out: a task has a few entries,
+    # so each is compared with those before it in its task, one lag at a time (no hashing of 10⁵ texts)
+    task, said = table["task"].to_numpy(), table["explanation"].combine_chunks()
+    again = np.zeros(len(task), bool)
+    for lag in range(1, int(np.diff(bounds).max(initial=0))):
+        same = (task[lag:] == task[:-lag]) & pc.fill_null(pc.equal(said[lag:], said[:-lag]), False).to_numpy(
+            zero_copy_only=False)
+        again[lag:] |= same
+    keep = ~again & pc.fill_null(pc.not_equal(said, ""), False).to_numpy(zero_copy_only=False)
     shown = table.select(["task", "explanation"]).filter(pa.array(keep))
     bounds = np.searchsorted(shown["task"].to_numpy(), np.arange(n + 1)).astype(np.int32)
     explanation = pc.binary_join(pa.ListArray.from_arrays(pa.array(bounds), shown["explanation"].combine_chunks()),

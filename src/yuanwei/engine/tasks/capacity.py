@@ -80,13 +80,15 @@ def assign(candidates: pd.DataFrame, staff: pd.DataFrame, cfg: CapacityConfig):
     branch = candidates["branch_id"].to_numpy(object)
     prev_of = candidates["prev_staff_id"].to_numpy(object)
     tail_refused: list[tuple[int, Block]] = []
+    full: set[str] = set()   # branches whose remote RMs have no room left (loads only grow)
     for i in order[~own[order]].tolist():
         rms = remote_by_branch.get(branch[i], [])
         if not rms:
             tail_refused.append((i, NO_REMOTE_RM))
             continue
-        room = [rm for rm in rms if load[rm] < caps[rm]]
+        room = [rm for rm in rms if load[rm] < caps[rm]] if branch[i] not in full else []
         if not room:
+            full.add(branch[i])
             tail_refused.append((i, OVER_CAPACITY))
             continue
         prev = prev_of[i]
