@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pyarrow as pa
 
 MONEY = pa.decimal128(18, 2)
@@ -80,9 +81,9 @@ RESULT_TABLES: dict[str, pa.Schema] = {
 # file as a folder of parts (``<name>.parquet/part-*.parquet``): the earlier run's parts, hard-linked,
 # and one part with the new days; readers keep the rows inside the window (``in_window``).
 WINDOWS: dict[str, tuple[str, int]] = {"flows": ("booked_at", 90), "balances": ("as_of", 365)}
-# The copied files written as parts in the same way, with every day kept (no window): the contacts
-# up to D−1. A carried run's new part holds the contacts of the days since the earlier run.
-HISTORY_PARTS: dict[str, str] = {"flows": "booked_at", "balances": "as_of", "contacts": "at"}
+# The copied files a carried run writes as parts: those with a window, and the contacts, whose every
+# day is kept (no window; the new part holds the contacts of the days since the earlier run).
+HISTORY_PARTS: tuple[str, ...] = (*WINDOWS, "contacts")
 
 
 def window_start(name: str, day) -> "dt.date":
@@ -114,6 +115,19 @@ REFERENCE_TABLES = (
 
 def run_dir_name(day) -> str:
     return day.isoformat()
+
+
+def run_offsets(values) -> np.ndarray:
+    """Where each run of equal values of a sorted column (Arrow, or a NumPy object array) starts,
+    and its length at the end (n + 1 offsets for n runs; [0] for no values)."""
+    import pyarrow.compute as pc
+
+    if isinstance(values, np.ndarray):
+        changed = values[1:] != values[:-1]
+    else:
+        changed = pc.not_equal(values[1:], values[:-1]).to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(changed) + 1
+    return np.concatenate([[0], starts, [len(values)]] if len(values) else [[0]]).astype(np.int64)
 
 
 def sorted_by(table: pa.Table, keys) -> pa.Table:

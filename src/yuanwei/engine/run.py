@@ -412,9 +412,9 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
 
 
 # What the later stages import on first use and the run's own imports do not: pandas (Ibis turns
-# results to Arrow through it), Ibis' result conversion, the tasks stage and the run record. Cold,
-# they cost ~3 s of a run (measured with -X importtime after importing this module).
-LATER_IMPORTS = ("pandas", "ibis.backends.duckdb.converter", "yuanwei.engine.tasks", "yuanwei.engine.record")
+# results to Arrow through it), Ibis' result conversion and the tasks stage. Cold, ~2.4 s of the
+# main thread at 1M (py-spy), ~3 s by -X importtime after importing this module.
+LATER_IMPORTS = ("pandas", "ibis.backends.duckdb.converter", "yuanwei.engine.tasks")
 
 
 def _preload_later_stages() -> None:
@@ -510,7 +510,7 @@ def _write_copied(tmp: Path, tables, day: dt.date, con=None, previous=None, stam
         path = tmp / f"{name}.parquet"
         carried = None
         if carrying and name in HISTORY_PARTS:
-            carried = _write_history_parts(tables, day, previous, name, path, con)
+            carried = _write_history_parts(tables, day, previous, name, schema, path, con)
         elif carrying and stamps:
             carried = _link_unchanged(previous, name, path, stamps, con)
         files[name] = carried or _write_expr(expr, schema, keys, path, name, con=con)
@@ -563,7 +563,8 @@ def _last_day(path: Path, column: str) -> dt.date | None:
     return latest
 
 
-def _write_history_parts(tables, day: dt.date, previous, name: str, path: Path, con) -> dict | None:
+def _write_history_parts(tables, day: dt.date, previous, name: str, schema: pa.Schema, path: Path,
+                         con) -> dict | None:
     """The history file (flows, balances) of a run carried from the run of D0 (``previous``, whose
     data of every day ≤ D0−1 is unchanged: the state's stamps say so): a folder of parts, the earlier
     run's parts that still reach into the window hard-linked (no copy), and one part with the days
@@ -572,10 +573,9 @@ def _write_history_parts(tables, day: dt.date, previous, name: str, path: Path, 
     parts = _parts_of(previous.folder, name)
     if not parts or len(parts) >= MAX_PARTS:
         return None
-    column = HISTORY_PARTS[name]
     keep = parts
     if name in WINDOWS:   # the parts wholly before the window are left behind
-        start = window_start(name, day)
+        column, start = WINDOWS[name][0], window_start(name, day)
         keep = [f for f in parts if (last := _last_day(f, column)) is None or last >= start]
     path.mkdir()
     for f in keep:
@@ -588,7 +588,6 @@ def _write_history_parts(tables, day: dt.date, previous, name: str, path: Path, 
     # the days D0 … D−1 (the tables end at D−1)
     new = {"flows": _flows_expr, "balances": _balances_expr, "contacts": _contacts_expr}[name](
         tables, day, since=previous.day)
-    schema = RESULT_TABLES[name] if name in RESULT_TABLES else contract_schema(name)
     _write_expr(new, schema, None, path / f"part-{day.isoformat()}.parquet", name, con=con)
     found = sorted(path.glob("part-*.parquet"))
     digest = hashlib.sha256("\n".join(f"{f.name}:{_sha256(f)}" for f in found).encode()).hexdigest()

@@ -56,10 +56,14 @@ STATES = ("balances", "flows", "contacts")
 
 # ------------------------------------------------------------------------------------ geometry
 
+def peak_days(cfg) -> int:
+    """aum_drop's lookback: the peak is the max aum over the days t−lookback … t−1."""
+    return cfg.signals.get("aum_drop", {}).get("lookback_days", 30)
+
+
 def window_width(cfg) -> int:
     f = cfg.features
-    lookback = cfg.signals.get("aum_drop", {}).get("lookback_days", 30)
-    return max(f["avg_days"] + 1, f["trend_days"] + 1, lookback + 1)
+    return max(f["avg_days"] + 1, f["trend_days"] + 1, peak_days(cfg) + 1)
 
 
 @dataclass(frozen=True)
@@ -263,7 +267,7 @@ def _typed(t: ir.Table, schema: ibis.Schema) -> ir.Table:
 def _fresh_peak(ctx) -> ir.Table:
     """The peak aum over D−1−lookback … D−2: aum_drop's peak for a customer whose latest snapshot
     is D−1 (a max is not carried by adding and removing days, so it is one scan of the window)."""
-    lookback = ctx.cfg.signals.get("aum_drop", {}).get("lookback_days", 30)
+    lookback = peak_days(ctx.cfg)
     b = ctx.balances
     b = b.filter((b.as_of >= ctx.lit(-1 - lookback)) & (b.as_of <= ctx.lit(-2)))
     return b.group_by("customer_id").aggregate(fresh_peak=b.aum.max())
@@ -357,7 +361,7 @@ def balance_facts(ctx, state: ir.Table) -> ir.Table:
     """The facts every stage reads (see ``Context.balance_facts``): the state of D, and the peak —
     from the window for a customer whose latest snapshot is D−1 (almost everyone), by a join
     restricted to the few whose latest snapshot is older."""
-    lookback = ctx.cfg.signals.get("aum_drop", {}).get("lookback_days", 30)
+    lookback = peak_days(ctx.cfg)
     s = left_join(state, _fresh_peak(ctx), "customer_id")
     v = s.view()   # a self-join: Ibis needs its own view of s
     stale = v.filter(v.as_of < ctx.lit(-1)).select("customer_id", t="as_of")

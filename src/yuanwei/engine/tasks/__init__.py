@@ -39,7 +39,7 @@ from yuanwei.engine.tasks.propensity import load_call_time, load_propensity
 from yuanwei.engine.tasks.windows import default_window, restrict
 from yuanwei.learning.interface import CallTime, Propensity
 from yuanwei.paths import Home
-from yuanwei.results import RESULT_TABLES, run_dir_name, sorted_by
+from yuanwei.results import RESULT_TABLES, run_dir_name, run_offsets, sorted_by
 
 __all__ = ["build_tasks", "load_tasks_config", "TasksConfig"]
 
@@ -242,13 +242,6 @@ class _SignalTexts:
         return getattr(source, field)[e["row"]].as_py()
 
 
-def _run_offsets(values: pa.Array) -> np.ndarray:
-    """Where each run of equal values of a sorted column starts, and its length at the end (n + 1
-    offsets for n runs; [0] for no values)."""
-    starts = np.flatnonzero(pc.not_equal(values[1:], values[:-1]).to_numpy(zero_copy_only=False)) + 1
-    return np.concatenate([[0], starts, [len(values)]] if len(values) else [[0]]).astype(np.int64)
-
-
 class _Entries:
     """The day's entries — today's signals (``row`` = their index in the sorted signals table) and
     the entries carried over (dicts) — kept as columns: a large bank has ~10⁶ of them and most of
@@ -269,7 +262,7 @@ class _Entries:
         n = signals.num_rows
         owners = signals["customer_id"].combine_chunks().cast(pa.string())
         # the signals are sorted by customer: each customer's rows are one run
-        self._runs = _run_offsets(owners)
+        self._runs = run_offsets(owners)
         self._run_owner = owners.take(pa.array(self._runs[:-1], pa.int64()))
         today = pa.table({"customer_id": owners,
                           "rule": signals["rule"].combine_chunks().cast(pa.string()),
@@ -629,7 +622,7 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
         return RESULT_TABLES["tasks"].empty_table(), _excluded_table([], day)
     # one candidate per customer, its rules in order (per_rule is sorted by customer first)
     owners = per_rule["customer_id"].combine_chunks()
-    offsets = _run_offsets(owners)
+    offsets = run_offsets(owners)
     candidates = owners.take(pa.array(offsets[:-1], pa.int64()))
     ids = candidates.to_pylist()
     rules_of = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), per_rule["rule"].combine_chunks())

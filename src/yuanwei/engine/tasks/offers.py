@@ -27,6 +27,7 @@ from yuanwei.contract.schema import FOUR_BASIC_PRODUCTS
 from yuanwei.engine.tasks.config import OffersConfig
 from yuanwei.engine.tasks.policy import Block
 from yuanwei.engine.tasks.windows import restrict
+from yuanwei.results import run_offsets
 
 SERVICE_ZH = {"mobile_banking": "手机银行", "credit_card": "信用卡", "third_party_binding": "第三方支付绑卡",
               "investment": "投资理财账户"}
@@ -143,9 +144,8 @@ class Catalogue:
         # ~10⁵ holdings a day, of which only the maturity offers' customers are ever looked at
         maturing = maturing.sort_values("customer_id", kind="stable") if len(maturing) else maturing
         owners = maturing["customer_id"].to_numpy(object)
-        starts = np.flatnonzero(owners[1:] != owners[:-1]) + 1 if len(owners) else np.zeros(0, np.int64)
-        bounds = np.concatenate([[0], starts, [len(owners)]]).astype(np.int64) if len(owners) else np.zeros(1, np.int64)
-        self._maturing_rows = {owners[lo]: (lo, hi) for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist())}
+        bounds = run_offsets(owners).tolist()
+        self._maturing_rows = {owners[lo]: (lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])}
         self._maturing = {c: maturing[c].tolist() if c in maturing.columns else [] for c in
                           ("category", "amount", "term_days")}
         # funds matter only against the catalogue's minimum amounts: customers with the same number
