@@ -323,12 +323,13 @@ def _carry_balances(ctx, prev: Previous) -> ir.Table:
     wanted = sorted({d for v in (*enter.values(), *leave.values(), *moved.values()) for d in v})
     tag = {d: f"x{i}" for i, d in enumerate(wanted)}
     t = read_previous(ctx, prev, "balances")
-    b = ctx.balances
+    b = ctx.tables["balances"]
     for d in wanted:
         x = tag[d]
         columns = LATEST[1:] if d in moved[""] else ("aum",)
-        day = b.view()   # the same table joined again: Ibis needs a view of its own each time
-        day = day.filter(day.as_of == ibis.literal(d, type="date"))
+        # each day a filter of its own on the table (no shared subquery, which DuckDB would
+        # materialise whole): the scan then skips the row groups of other days
+        day = b.filter(b.as_of == ibis.literal(d, type="date"))
         day = day.select(**{f"{x}_id": day.customer_id}, **{f"{x}_{c}": day[c] for c in columns})
         j = t.outer_join(day, t.customer_id == day[f"{x}_id"])
         t = j.select(ibis.coalesce(j.customer_id, j[f"{x}_id"]).name("customer_id"),

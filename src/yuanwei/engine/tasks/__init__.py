@@ -186,23 +186,23 @@ def _over_capacity_signals(folder, day: dt.date, prev_day: dt.date, fired: pa.Ta
         return []
     over = over.group_by(["customer_id", "rule"]).aggregate([("staff_id", "max")]).rename_columns(
         ["customer_id", "rule", "prev_staff_id"])
-    sig = pq.read_table(signals)
+    # only the keys come now; the texts stay in the file until a task needs them (_FileTexts)
+    sig = pq.read_table(signals, columns=["customer_id", "rule", "urgency", "due_date"])
     keys = pa.table({"customer_id": sig["customer_id"], "rule": sig["rule"], "due_date": sig["due_date"],
                      "row": pa.array(np.arange(sig.num_rows, dtype=np.int64))})
     keys = keys.filter(pc.fill_null(pc.greater_equal(keys["due_date"], pa.scalar(day, pa.date32())), False))
     keys = keys.join(over, keys=["customer_id", "rule"], join_type="inner")
     keys = keys.join(fired, keys=["customer_id", "rule"], join_type="left anti")
-    # matched on the keys alone (the texts stay where they are), then in the file's order, which
-    # the run wrote sorted by SIGNAL_KEYS (then nothing is sorted here): an entry's row orders it
-    # as its evidence would
+    # in the file's order, which the run wrote sorted by SIGNAL_KEYS (``_write_results``): an
+    # entry's row in the file orders it as its evidence would
     keys = keys.sort_by([("row", "ascending")])
-    sig = sorted_by(sig.take(keys["row"]).append_column("prev_staff_id", keys["prev_staff_id"]), SIGNAL_KEYS)
-    # the texts stay in Arrow (hundreds of thousands of rows): entries point at their row
-    texts = _SignalTexts(sig)
-    columns = [sig.column(n).to_pylist() for n in ("customer_id", "rule", "urgency", "due_date", "prev_staff_id")]
+    taken = sig.take(keys["row"])
+    texts = _FileTexts(signals)
+    columns = [taken.column(n).to_pylist() for n in ("customer_id", "rule", "urgency", "due_date")]
+    columns += [keys["prev_staff_id"].to_pylist(), keys["row"].to_pylist()]
     return [{"customer_id": cid, "rule": rule, "urgency": urgency, "due_date": due, "prev_staff_id": staff,
-             "carried_from": prev_day, "row": i, "texts": texts}
-            for i, (cid, rule, urgency, due, staff) in enumerate(zip(*columns))]
+             "carried_from": prev_day, "row": row, "texts": texts}
+            for cid, rule, urgency, due, staff, row in zip(*columns)]
 
 
 class _SignalTexts:
@@ -240,6 +240,29 @@ class _SignalTexts:
         if fetched is not None and e["row"] in fetched:
             return fetched[e["row"]]
         return getattr(source, field)[e["row"]].as_py()
+
+
+class _FileTexts(_SignalTexts):
+    """The evidence and explanation of an earlier run's signals file, read from the file the first
+    time an entry's texts are asked for (most days only a few of its rows become tasks)."""
+
+    def __init__(self, path):
+        self.path = path
+        self._fetched = {}
+        self._columns: pa.Table | None = None
+
+    def _column(self, name: str) -> pa.ChunkedArray:
+        if self._columns is None:
+            self._columns = pq.read_table(self.path, columns=["evidence", "explanation"])
+        return self._columns.column(name)
+
+    @property
+    def evidence(self) -> pa.ChunkedArray:
+        return self._column("evidence")
+
+    @property
+    def explanation(self) -> pa.ChunkedArray:
+        return self._column("explanation")
 
 
 class _Entries:
