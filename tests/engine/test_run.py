@@ -458,3 +458,33 @@ def test_the_later_stages_modules_are_imported_in_a_thread():
         assert all(m in sys.modules for m in run.LATER_IMPORTS)
     """)
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_writers_threads_yield_to_the_main_thread(bank, monkeypatch):
+    # the run waits on its main thread: the threads writing results, state and copied files
+    # beside it run niced, so on two cores the main one keeps a core of its own
+    import os
+    import threading
+
+    import yuanwei.engine.run as run
+
+    seen: dict[str, list[int]] = collections.defaultdict(list)
+
+    def priority() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def spy(name, fn):
+        def wrapped(*args, **kwargs):
+            if threading.current_thread() is not threading.main_thread():
+                seen[name].append(priority())
+            return fn(*args, **kwargs)
+        monkeypatch.setattr(run, name, wrapped)
+
+    for name in ("_write_results", "write_state", "_write_copied"):
+        spy(name, getattr(run, name))
+    before = priority()
+    run_day(bank, DAY, progress=False)
+    assert priority() == before                        # the main thread is left as it was
+    assert set(seen) == {"_write_results", "write_state", "_write_copied"}
+    expected = max(before, run.BACKGROUND_NICE) if os.geteuid() != 0 else run.BACKGROUND_NICE
+    assert all(v == expected for values in seen.values() for v in values), seen

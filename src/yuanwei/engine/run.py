@@ -595,6 +595,20 @@ def _write_history_parts(tables, day: dt.date, previous, name: str, schema: pa.S
             "parts": len(found)}
 
 
+BACKGROUND_NICE = 10   # the writers' threads, niced: the run waits on its main thread
+
+
+def _yield_to_main_thread() -> None:
+    """Lower the calling thread's scheduling priority (Linux: a thread's own nice value). The
+    writers run beside the main thread, which every stage waits on; with three threads on two
+    cores the main one got ~2/3 of a core. Niced, it keeps a core and the writers share the
+    other. Best effort: nothing changes where the OS does not allow it."""
+    import threading
+
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+
+
 class _Background:
     """``fn(*args)`` in a thread (pyarrow's Parquet writer releases the GIL); ``result()`` waits
     and returns what it returned, or raises what it raised."""
@@ -607,6 +621,7 @@ class _Background:
 
         def work():
             try:
+                _yield_to_main_thread()
                 self._out = fn(*args)
             except BaseException as exc:  # noqa: BLE001 - handed to the main thread
                 self._error = exc
@@ -653,6 +668,7 @@ class _CopiedInBackground:
 
     def _work(self, tmp, tables, day, previous, stamps) -> None:
         try:
+            _yield_to_main_thread()
             self._files = _write_copied(tmp, tables, day, con=self._con, previous=previous, stamps=stamps)
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             self._error = exc
