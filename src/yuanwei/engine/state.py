@@ -8,8 +8,9 @@ scratch whenever they cannot be carried:
 snapshot ≤ D−1, the avg30 window's sum and count and the day before's, the latest snapshot on or
 before D−2 and on or before D−1−trend_days. Built by one aggregation over the window D−W … D−1
 completed by the latest snapshot before it (W = max(avg_days + 1, trend_days + 1, lookback_days +
-1)). Carried from D0 by the days that entered or left a window and the days a 'latest' may move
-to (4 days at a step of one), each joined to the state by customer (a snapshot is one row per
+1)). Carried from D0: a window or 'latest' that is one of D0's moved on by the step is D0's
+column; for the others, the days that entered or left a window and the days a 'latest' may move
+to (2 days at a step of one), each joined to the state by customer (a snapshot is one row per
 customer and day): at 1M customers an aggregate column of a GROUP BY costs more than a join, and
 the 31-day window is not re-read. The peak (a max over a sliding window, which adding and removing
 days cannot carry) is one max over its window.
@@ -305,28 +306,46 @@ def _build_balances(ctx) -> ir.Table:
     return _typed(j.select(**cols), STATE_SCHEMA)
 
 
+def _state_column(prefix: str, column: str) -> str | None:
+    """The state's column of a 'latest' (``_balance_geometry``) and a snapshot column: the latest
+    ≤ D−1 keeps the snapshot's names, ≤ D−2 ``prev_as_of``/``prev_aum``, the trend's ``aum_before``."""
+    if prefix == "":
+        return column
+    if prefix == "prev_":
+        return f"prev_{column}" if column in ("as_of", "aum") else None
+    return "aum_before" if column == "aum" else None
+
+
 def _carry_balances(ctx, prev: Previous) -> ir.Table:
-    """The state of D from D0's (every snapshot ≤ D0−1 unchanged: the stamps say so): each window's
-    sum and count plus the days that entered it minus those that left it; each 'latest on or before
-    D+o' the latest of the days D0+o+1 … D+o, else D0's. Only those days are read (at a step of
-    one day, 4 of them), each joined to the state by customer: a snapshot is one row per customer
-    and day (the contract's key), and at 1M customers a join costs a fraction of what one more
-    aggregate column of a GROUP BY does."""
+    """The state of D from D0's (every snapshot ≤ D0−1 unchanged: the stamps say so). A window or
+    'latest' of D that is one of D0's moved on by the step is D0's column as it is (at a step of
+    one day the window ending D−2 is D0's ending D0−1, the latest ≤ D−2 is D0's latest ≤ D0−1).
+    The others: each window's sum and count plus the days that entered it minus those that left
+    it; each 'latest on or before D+o' the latest of the days D0+o+1 … D+o, else D0's. Only those
+    days are read (at a step of one day, 2 of them), each joined to the state by customer: a
+    snapshot is one row per customer and day (the contract's key), and at 1M customers a join
+    costs a fraction of what one more aggregate column of a GROUP BY does."""
     windows, latest = _balance_geometry(ctx.cfg)
     k = prev.step
+    # D's windows and 'latest's that are D0's moved on by k days: (first, last) / offset + k
+    twin = {name: next((n0 for n0, (f0, l0, _) in windows.items() if (f0, l0) == (first + k, last + k)), None)
+            for name, (first, last, _) in windows.items()}
+    twin_latest = {prefix: next((p0 for p0, o0 in latest.items() if o0 == o + k), None)
+                   for prefix, o in latest.items()}
     enter: dict[str, list[dt.date]] = {}
     leave: dict[str, list[dt.date]] = {}
     for name, (first, last, _) in windows.items():
-        enter[name], leave[name] = window_moves(ctx, first, last, k)
+        if twin[name] is None:
+            enter[name], leave[name] = window_moves(ctx, first, last, k)
     # the days each 'latest' may move to, the latest first
-    moved = {prefix: [ctx.d(o - i) for i in range(k)] for prefix, o in latest.items()}
+    moved = {prefix: [ctx.d(o - i) for i in range(k)] for prefix, o in latest.items() if twin_latest[prefix] is None}
     wanted = sorted({d for v in (*enter.values(), *leave.values(), *moved.values()) for d in v})
     tag = {d: f"x{i}" for i, d in enumerate(wanted)}
     t = read_previous(ctx, prev, "balances")
     b = ctx.tables["balances"]
     for d in wanted:
         x = tag[d]
-        columns = LATEST[1:] if d in moved[""] else ("aum",)
+        columns = LATEST[1:] if d in moved.get("", ()) else ("aum",)
         # each day a filter of its own on the table (no shared subquery, which DuckDB would
         # materialise whole): the scan then skips the row groups of other days
         day = b.filter(b.as_of == ibis.literal(d, type="date"))
@@ -338,23 +357,28 @@ def _carry_balances(ctx, prev: Previous) -> ir.Table:
     def seen(d: dt.date) -> ir.BooleanValue:
         return t[f"{tag[d]}_id"].notnull()
 
-    def latest_of(prefix: str, column: str, old: ir.Value) -> ir.Value:
+    def latest_of(prefix: str, column: str) -> ir.Value:
+        if twin_latest[prefix] is not None:
+            return t[_state_column(twin_latest[prefix], column)]
         value = {"as_of": lambda d: ibis.literal(d, type="date")}.get(column, lambda d: t[f"{tag[d]}_{column}"])
-        return ibis.cases(*[(seen(d), value(d)) for d in moved[prefix]], else_=old)
+        return ibis.cases(*[(seen(d), value(d)) for d in moved[prefix]], else_=t[_state_column(prefix, column)])
 
     cols: dict[str, ir.Value] = {"customer_id": t.customer_id}
     for c in LATEST:
-        cols[c] = latest_of("", c, t[c])
+        cols[c] = latest_of("", c)
     zero_n, zero = ibis.literal(0, type="int64"), ibis.literal(0, type=SUM)
     for name, (_, _, count) in windows.items():
-        n, total = t[count].fill_null(zero_n), t[name].fill_null(zero)
-        for sign, days in ((1, enter[name]), (-1, leave[name])):
-            for d in days:
-                n = n + sign * seen(d).cast("int64")
-                total = total + sign * t[f"{tag[d]}_aum"].fill_null(zero)
+        if twin[name] is not None:
+            n, total = t[windows[twin[name]][2]].fill_null(zero_n), t[twin[name]].fill_null(zero)
+        else:
+            n, total = t[count].fill_null(zero_n), t[name].fill_null(zero)
+            for sign, days in ((1, enter[name]), (-1, leave[name])):
+                for d in days:
+                    n = n + sign * seen(d).cast("int64")
+                    total = total + sign * t[f"{tag[d]}_aum"].fill_null(zero)
         cols[count], cols[name] = n, ibis.ifelse(n > 0, total.cast(SUM), ibis.null(SUM))
-    cols.update(prev_as_of=latest_of("prev_", "as_of", t.prev_as_of), prev_aum=latest_of("prev_", "aum", t.prev_aum),
-                aum_before=latest_of("before_", "aum", t.aum_before))
+    cols.update(prev_as_of=latest_of("prev_", "as_of"), prev_aum=latest_of("prev_", "aum"),
+                aum_before=latest_of("before_", "aum"))
     return _typed(t.select(**cols), STATE_SCHEMA)
 
 
