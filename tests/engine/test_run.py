@@ -462,7 +462,8 @@ def test_the_later_stages_modules_are_imported_in_a_thread():
 
 def test_the_writers_threads_yield_to_the_main_thread(bank, monkeypatch):
     # the run waits on its main thread: the threads writing results, state and copied files
-    # beside it run niced, so on two cores the main one keeps a core of its own
+    # beside it (and reading the previous run's files for the tasks stage) run niced, so on two
+    # cores the main one keeps a core of its own
     import os
     import threading
 
@@ -480,11 +481,11 @@ def test_the_writers_threads_yield_to_the_main_thread(bank, monkeypatch):
             return fn(*args, **kwargs)
         monkeypatch.setattr(run, name, wrapped)
 
-    for name in ("_write_results", "write_state", "_write_copied"):
+    for name in ("_write_results", "write_state", "_write_copied", "_read_earlier_run"):
         spy(name, getattr(run, name))
     before = priority()
     run_day(bank, DAY, progress=False)
     assert priority() == before                        # the main thread is left as it was
-    assert set(seen) == {"_write_results", "write_state", "_write_copied"}
+    assert set(seen) == {"_write_results", "write_state", "_write_copied", "_read_earlier_run"}
     expected = max(before, run.BACKGROUND_NICE) if os.geteuid() != 0 else run.BACKGROUND_NICE
     assert all(v == expected for values in seen.values() for v in values), seen

@@ -188,6 +188,41 @@ def test_candidates_over_capacity_roll_over_while_still_valid(world, duckdb_back
     assert t["WAIT"]["explanation"] == "WAIT到期"
 
 
+def test_the_previous_run_read_beforehand_carries_over_the_same(world, duckdb_backend, home):
+    # the daily run reads the previous run's files in a thread before the signals exist
+    # (read_earlier_run); the tasks stage then gives what reading them itself gives
+    from yuanwei.engine.tasks import load_tasks_config, read_earlier_run
+
+    prev = D - dt.timedelta(days=1)
+    write_previous_run(home, [dict(customer_id="TASK", staff_id="S02", rules="maturity",
+                                   evidence=evidence("maturity", D + dt.timedelta(days=2)))])
+    folder = home.runs_dir / prev.isoformat()
+    sig = [dict(date=prev, customer_id="WAIT", rule="idle_cash", urgency=3, due_date=D + dt.timedelta(days=1),
+                evidence='{"as_of":"old"}', explanation="昨天的闲置资金")]
+    pq.write_table(pa.Table.from_pylist(sig, schema=RESULT_TABLES["signals"]), folder / "signals.parquet")
+    ex = [dict(date=prev, customer_id="WAIT", rule="idle_cash", staff_id="S02", reason_code="over_capacity", reason="x")]
+    pq.write_table(pa.Table.from_pylist(ex, schema=RESULT_TABLES["excluded"]), folder / "excluded.parquet")
+    for cid in ("TASK", "WAIT"):
+        world.customer(cid, remote_staff_id=None)
+    earlier = read_earlier_run(home, D, prefetch=True)
+    assert earlier.day == prev and earlier.over.num_rows == 1 and earlier.tasks.num_rows == 1
+    read_here = world.build(duckdb_backend, home)
+    read_before = world.build(duckdb_backend, home, earlier=earlier)
+    assert read_before[0].equals(read_here[0]) and read_before[1].equals(read_here[1])
+    t = world.by_customer(read_before[0])
+    assert set(t) == {"TASK", "WAIT"} and t["WAIT"]["explanation"] == "昨天的闲置资金"
+    assert {r["carried_over_from"] for r in t.values()} == {prev}
+    # none read (no previous run): nothing carries over
+    assert world.build(duckdb_backend, home, earlier=None)[0].num_rows == 0
+    # read with other carry-over settings (none): read again with the run's own
+    cfg = load_tasks_config(None)
+    off = cfg.model_copy(update={"capacity": cfg.capacity.model_copy(update={"carry_over": False})})
+    assert read_earlier_run(home, D, off) is None
+    stale = read_earlier_run(home, D)
+    stale.key, stale.tasks, stale.pairs = (False, 0), stale.tasks.slice(0, 0), stale.pairs.slice(0, 0)
+    assert world.build(duckdb_backend, home, earlier=stale)[0].equals(read_here[0])
+
+
 def test_done_means_a_contact_from_the_previous_runs_day_to_d_minus_1(world, duckdb_backend, home):
     # the profiles' latest contact says who was contacted since; a customer without a profile on D
     # (gone since) is asked of the contacts themselves

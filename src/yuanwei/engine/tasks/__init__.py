@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 import ibis
 import numpy as np
@@ -41,7 +42,7 @@ from yuanwei.learning.interface import CallTime, Propensity
 from yuanwei.paths import Home
 from yuanwei.results import RESULT_TABLES, run_dir_name, run_offsets, sorted_by
 
-__all__ = ["build_tasks", "load_tasks_config", "TasksConfig"]
+__all__ = ["build_tasks", "read_earlier_run", "load_tasks_config", "TasksConfig"]
 
 NO_PROFILE = Block("not_customer", "非当日客户")
 # the profile columns the decisions read (only these come to Python, one tuple per candidate)
@@ -84,20 +85,76 @@ def _previous_run(home: Home | None, day: dt.date, cfg: TasksConfig):
     return None, None
 
 
-def _carried_over(tables, home, day, cfg, today: pa.Table, profiles: pa.Table) -> list[dict]:
+@dataclass
+class EarlierRun:
+    """What the carry-over reads of the previous run (``_previous_run``): files only, so the daily
+    run reads them beside the features and signals (``read_earlier_run``, in a thread), and the
+    tasks stage only matches them with the day's signals."""
+
+    day: dt.date
+    folder: Path
+    key: tuple                       # the carry-over settings it was read with
+    tasks: pa.Table | None = None    # its tasks: date, customer_id, staff_id, evidence, carried_over_from
+    pairs: pa.Table | None = None    # (i, customer_id, rule): each task's rules
+    ruleless: list[int] = field(default_factory=list)   # tasks without rules
+    over: pa.Table | None = None     # its over-capacity signals still due on D (``_over_capacity_keys``)
+    texts: _FileTexts | None = None  # those signals' evidence and explanation
+
+
+def _carry_key(cfg: TasksConfig) -> tuple:
+    return (cfg.capacity.carry_over, cfg.capacity.carry_over_lookback_days)
+
+
+def read_earlier_run(home: Home | None, day: dt.date, cfg: TasksConfig | None = None,
+                     prefetch: bool = False) -> EarlierRun | None:
+    """The previous run's files the carry-over needs, or None when there is no previous run within
+    the lookback (or carry-over is off). ``prefetch``: read its signals' texts now too (the run
+    does, in a thread; otherwise they are read when a task first needs them)."""
+    if cfg is None:
+        cfg = load_tasks_config(home.rules_file if home is not None else None)
+    prev_day, folder = _previous_run(home, day, cfg)
+    if folder is None:
+        return None
+    earlier = EarlierRun(prev_day, folder, _carry_key(cfg))
+    f = folder / "tasks.parquet"
+    if f.exists():
+        earlier.tasks = pq.read_table(f, columns=["date", "customer_id", "staff_id", "evidence", "carried_over_from",
+                                                  "rules"])
+        split = pc.split_pattern(earlier.tasks["rules"].combine_chunks(), ";")
+        parent = pc.list_parent_indices(split)
+        earlier.pairs = pa.table({"i": parent, "customer_id": earlier.tasks["customer_id"].combine_chunks().take(parent),
+                                  "rule": pc.list_flatten(split)})
+        earlier.ruleless = np.flatnonzero(pc.is_null(split).to_numpy(zero_copy_only=False)).tolist()
+        earlier.tasks = earlier.tasks.drop_columns(["rules"])
+    earlier.over = _over_capacity_keys(folder, day)
+    if earlier.over is not None:
+        earlier.texts = _FileTexts(folder / "signals.parquet")
+        if prefetch:
+            earlier.texts.load()
+    return earlier
+
+
+_READ = object()   # build_tasks' ``earlier`` not given: read here
+
+
+def _carried_over(tables, home, day, cfg, today: pa.Table, profiles: pa.Table, earlier=_READ) -> list[dict]:
     """Entries (like signal rows) that roll over from the previous run while still valid: its tasks,
     and its candidates left out for capacity only (their signal rows from its signals file).
     Valid = not done (no contact of the customer from that run's day to D−1: ``_contacted_since``,
     from the day's ``profiles``), per rule the signal's
     due_date ≥ D, and not superseded: a rule that fires again for the customer in ``today`` (the
     day's signals) carries today's signal instead. Most of a large bank's are (the same customers
-    stay idle or uncontacted), so they are left out before they come to Python."""
-    prev_day, folder = _previous_run(home, day, cfg)
-    if folder is None:
+    stay idle or uncontacted), so they are left out before they come to Python. ``earlier``: the
+    previous run's files as ``read_earlier_run`` read them (read here when not given, or when read
+    with other carry-over settings)."""
+    if earlier is _READ or (earlier is not None and earlier.key != _carry_key(cfg)):
+        earlier = read_earlier_run(home, day, cfg)
+    if earlier is None:
         return []
+    prev_day = earlier.day
     out = []
     fired = _fired(today)
-    previous = _not_all_fired_again(folder, fired)
+    previous = _not_all_fired_again(earlier, fired)
     again = _fired_again(fired, [r["customer_id"] for r in previous])
     for r in previous:
         entries = _evidence(r["evidence"])
@@ -115,7 +172,7 @@ def _carried_over(tables, home, day, cfg, today: pa.Table, profiles: pa.Table) -
                         "due_date": due, "evidence": _json(e.get("evidence")),
                         "explanation": e.get("explanation", ""), "carried_from": since,
                         "prev_staff_id": r["staff_id"]})
-    out += _over_capacity_signals(folder, day, prev_day, fired)
+    out += _over_capacity_signals(earlier, fired)
     out = [e for e in out if e["due_date"] >= day]
     if not out:
         return []
@@ -151,20 +208,14 @@ def _fired(today: pa.Table) -> pa.Table:
     return pairs.filter(pa.concat_arrays([pa.array([True]), pc.fill_null(changed, True).combine_chunks()]))
 
 
-def _not_all_fired_again(folder, fired: pa.Table) -> list[dict]:
+def _not_all_fired_again(earlier: EarlierRun, fired: pa.Table) -> list[dict]:
     """The previous run's tasks with a rule that does not fire again today for the customer
     (``fired``: the day's distinct customer_id, rule): only their evidence lists need reading."""
-    f = folder / "tasks.parquet"
-    if not f.exists():
+    if earlier.tasks is None:
         return []
-    previous = pq.read_table(f, columns=["date", "customer_id", "staff_id", "evidence", "carried_over_from", "rules"])
-    split = pc.split_pattern(previous["rules"].combine_chunks(), ";")
-    parent = pc.list_parent_indices(split)
-    pairs = pa.table({"i": parent, "customer_id": previous["customer_id"].combine_chunks().take(parent),
-                      "rule": pc.list_flatten(split)})
-    left = pairs.join(fired, keys=["customer_id", "rule"], join_type="left anti")
-    keep = set(left["i"].to_pylist()) | set(np.flatnonzero(pc.is_null(split).to_numpy(zero_copy_only=False)).tolist())
-    return previous.take(pa.array(sorted(keep), pa.int64())).drop_columns(["rules"]).to_pylist()
+    left = earlier.pairs.join(fired, keys=["customer_id", "rule"], join_type="left anti")
+    keep = set(left["i"].to_pylist()) | set(earlier.ruleless)
+    return earlier.tasks.take(pa.array(sorted(keep), pa.int64())).to_pylist()
 
 
 def _fired_again(fired: pa.Table, customer_ids: list[str]) -> set[tuple[str, str]]:
@@ -173,35 +224,40 @@ def _fired_again(fired: pa.Table, customer_ids: list[str]) -> set[tuple[str, str
     return set(zip(mine["customer_id"].to_pylist(), mine["rule"].to_pylist()))
 
 
-def _over_capacity_signals(folder, day: dt.date, prev_day: dt.date, fired: pa.Table) -> list[dict]:
-    """The previous run's signals of candidates it left out for capacity only, still due on D or
-    later and not fired again today (``fired``) — matched in Arrow (that run had hundreds of
-    thousands of signals and exclusions)."""
+def _over_capacity_keys(folder, day: dt.date) -> pa.Table | None:
+    """The previous run's signals of candidates it left out for capacity only and still due on D
+    or later, by their keys: customer_id, rule, urgency, due_date, their ``row`` in its signals
+    file and the RM who had them (``prev_staff_id``), in the file's order — matched in Arrow
+    (that run had hundreds of thousands of signals and exclusions). None when there are none."""
     excluded, signals = folder / "excluded.parquet", folder / "signals.parquet"
     if not (excluded.exists() and signals.exists()):
-        return []
+        return None
     over = pq.read_table(excluded, columns=["customer_id", "rule", "staff_id", "reason_code"])
     over = over.filter(pc.equal(over["reason_code"], OVER_CAPACITY.code))
     if not over.num_rows:
-        return []
+        return None
     over = over.group_by(["customer_id", "rule"]).aggregate([("staff_id", "max")]).rename_columns(
         ["customer_id", "rule", "prev_staff_id"])
     # only the keys come now; the texts stay in the file until a task needs them (_FileTexts)
     sig = pq.read_table(signals, columns=["customer_id", "rule", "urgency", "due_date"])
-    keys = pa.table({"customer_id": sig["customer_id"], "rule": sig["rule"], "due_date": sig["due_date"],
-                     "row": pa.array(np.arange(sig.num_rows, dtype=np.int64))})
-    keys = keys.filter(pc.fill_null(pc.greater_equal(keys["due_date"], pa.scalar(day, pa.date32())), False))
-    keys = keys.join(over, keys=["customer_id", "rule"], join_type="inner")
-    keys = keys.join(fired, keys=["customer_id", "rule"], join_type="left anti")
+    sig = sig.append_column("row", pa.array(np.arange(sig.num_rows, dtype=np.int64)))
+    sig = sig.filter(pc.fill_null(pc.greater_equal(sig["due_date"], pa.scalar(day, pa.date32())), False))
+    sig = sig.join(over, keys=["customer_id", "rule"], join_type="inner")
     # in the file's order, which the run wrote sorted by SIGNAL_KEYS (``_write_results``): an
     # entry's row in the file orders it as its evidence would
+    return sig.sort_by([("row", "ascending")])
+
+
+def _over_capacity_signals(earlier: EarlierRun, fired: pa.Table) -> list[dict]:
+    """The entries of ``_over_capacity_keys`` not fired again today (``fired``)."""
+    if earlier.over is None:
+        return []
+    keys = earlier.over.join(fired, keys=["customer_id", "rule"], join_type="left anti")
     keys = keys.sort_by([("row", "ascending")])
-    taken = sig.take(keys["row"])
-    texts = _FileTexts(signals)
-    columns = [taken.column(n).to_pylist() for n in ("customer_id", "rule", "urgency", "due_date")]
-    columns += [keys["prev_staff_id"].to_pylist(), keys["row"].to_pylist()]
+    columns = [keys.column(n).to_pylist() for n in ("customer_id", "rule", "urgency", "due_date", "prev_staff_id",
+                                                    "row")]
     return [{"customer_id": cid, "rule": rule, "urgency": urgency, "due_date": due, "prev_staff_id": staff,
-             "carried_from": prev_day, "row": row, "texts": texts}
+             "carried_from": earlier.day, "row": row, "texts": earlier.texts}
             for cid, rule, urgency, due, staff, row in zip(*columns)]
 
 
@@ -251,9 +307,12 @@ class _FileTexts(_SignalTexts):
         self._fetched = {}
         self._columns: pa.Table | None = None
 
-    def _column(self, name: str) -> pa.ChunkedArray:
+    def load(self) -> None:
         if self._columns is None:
             self._columns = pq.read_table(self.path, columns=["evidence", "explanation"])
+
+    def _column(self, name: str) -> pa.ChunkedArray:
+        self.load()
         return self._columns.column(name)
 
     @property
@@ -616,13 +675,14 @@ def _spread(group: np.ndarray, lists: list[list]) -> tuple[np.ndarray, np.ndarra
 def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Table, profiles: pa.Table,
                 home: Home | None, levers: pa.Table | None = None, *, config: TasksConfig | None = None,
                 propensity: Propensity | None = None, call_time: CallTime | None = None,
-                ) -> tuple[pa.Table, pa.Table]:
+                earlier=_READ) -> tuple[pa.Table, pa.Table]:
     """The day's tasks and excluded candidates (``results.RESULT_TABLES`` "tasks" / "excluded").
 
     ``levers`` defaults to ``<home>/config/levers.csv`` when that file exists; ``config`` to
     ``load_tasks_config(home.rules_file)``; ``propensity`` / ``call_time`` to the latest learned
     models, else priors (``load_propensity`` / ``load_call_time``). ``home`` also gives the previous
-    run's tasks (carry-over) under ``home.runs_dir``.
+    run's tasks (carry-over) under ``home.runs_dir``; ``earlier``: those files already read
+    (``read_earlier_run``; the daily run reads them in a thread while features and signals run).
 
     A large bank has hundreds of thousands of candidates a day, most alike: the candidates are
     columns, the policy and offers are decided once per group of alike candidates
@@ -638,7 +698,7 @@ def build_tasks(tables: Mapping[str, ibis.Table], day: dt.date, signals: pa.Tabl
 
     # in the signals file's order (the run's signals already are: sorting them again is cheap)
     signals = sorted_by(signals, SIGNAL_KEYS)
-    entries = _Entries(signals, _carried_over(tables, home, day, cfg, signals, profiles))
+    entries = _Entries(signals, _carried_over(tables, home, day, cfg, signals, profiles, earlier))
     texts = _SignalTexts(signals)
     per_rule = entries.per_rule()
     if not per_rule.num_rows:
