@@ -144,16 +144,23 @@ def test_a_fresh_signal_makes_it_todays_task(world, duckdb_backend, home):
     assert t["rules"] == "maturity;birthday" and t["carried_over_from"] is None
 
 
-def test_a_rule_that_fires_again_today_carries_todays_signal_only(world, duckdb_backend, home):
+def previous_task_and_one_left_over(home, task_staff: str, wait_due: dt.date) -> dt.date:
+    """The run of D−1: a maturity task of TASK (``task_staff``), and WAIT's idle_cash signal
+    (due ``wait_due``) left out over capacity by S02. Returns that day."""
     prev = D - dt.timedelta(days=1)
-    write_previous_run(home, [dict(customer_id="TASK", staff_id="S01", rules="maturity",
+    write_previous_run(home, [dict(customer_id="TASK", staff_id=task_staff, rules="maturity",
                                    evidence=evidence("maturity", D + dt.timedelta(days=2)))])
     folder = home.runs_dir / prev.isoformat()
-    sig = [dict(date=prev, customer_id="WAIT", rule="idle_cash", urgency=3, due_date=D + dt.timedelta(days=2),
+    sig = [dict(date=prev, customer_id="WAIT", rule="idle_cash", urgency=3, due_date=wait_due,
                 evidence='{"as_of":"old"}', explanation="昨天的闲置资金")]
     pq.write_table(pa.Table.from_pylist(sig, schema=RESULT_TABLES["signals"]), folder / "signals.parquet")
     ex = [dict(date=prev, customer_id="WAIT", rule="idle_cash", staff_id="S02", reason_code="over_capacity", reason="x")]
     pq.write_table(pa.Table.from_pylist(ex, schema=RESULT_TABLES["excluded"]), folder / "excluded.parquet")
+    return prev
+
+
+def test_a_rule_that_fires_again_today_carries_todays_signal_only(world, duckdb_backend, home):
+    previous_task_and_one_left_over(home, "S01", D + dt.timedelta(days=2))
     world.customer("TASK")
     world.customer("WAIT", remote_staff_id=None)
     world.signal("TASK", "maturity", 4, due_date=D + dt.timedelta(days=2), evidence={"holding_id": "H2"},
@@ -193,15 +200,7 @@ def test_the_previous_run_read_beforehand_carries_over_the_same(world, duckdb_ba
     # (read_earlier_run); the tasks stage then gives what reading them itself gives
     from yuanwei.engine.tasks import load_tasks_config, read_earlier_run
 
-    prev = D - dt.timedelta(days=1)
-    write_previous_run(home, [dict(customer_id="TASK", staff_id="S02", rules="maturity",
-                                   evidence=evidence("maturity", D + dt.timedelta(days=2)))])
-    folder = home.runs_dir / prev.isoformat()
-    sig = [dict(date=prev, customer_id="WAIT", rule="idle_cash", urgency=3, due_date=D + dt.timedelta(days=1),
-                evidence='{"as_of":"old"}', explanation="昨天的闲置资金")]
-    pq.write_table(pa.Table.from_pylist(sig, schema=RESULT_TABLES["signals"]), folder / "signals.parquet")
-    ex = [dict(date=prev, customer_id="WAIT", rule="idle_cash", staff_id="S02", reason_code="over_capacity", reason="x")]
-    pq.write_table(pa.Table.from_pylist(ex, schema=RESULT_TABLES["excluded"]), folder / "excluded.parquet")
+    prev = previous_task_and_one_left_over(home, "S02", D + dt.timedelta(days=1))
     for cid in ("TASK", "WAIT"):
         world.customer(cid, remote_staff_id=None)
     earlier = read_earlier_run(home, D, prefetch=True)
