@@ -337,7 +337,7 @@ def _run_locked(home: Home, day: dt.date, backend: str, full: bool, progress: bo
                     handle, raw = backends.open_tables(home, backend, spark_master)
                     _preload_later_stages()
                     # what the tasks stage reads of the previous run's files, read meanwhile
-                    earlier = _Background(_read_earlier_run, home, day)
+                    earlier = _Background(_read_earlier_run, home, day, name="yuanwei-earlier")
                     tables = backends.as_of(raw, day)
                     # the previous run's state, when it can be carried (engine.state); else built
                     previous, record["state"] = ((None, "full run requested / 指定全量") if full
@@ -635,10 +635,11 @@ def _yield_to_main_thread() -> None:
 
 
 class _Background:
-    """``fn(*args)`` in a thread (pyarrow's Parquet writer releases the GIL); ``result()`` waits
-    and returns what it returned, or raises what it raised."""
+    """``fn(*args)`` in a thread (pyarrow's Parquet writer releases the GIL), niced
+    (``_yield_to_main_thread``); ``result()`` waits and returns what it returned, or raises what
+    it raised."""
 
-    def __init__(self, fn, *args):
+    def __init__(self, fn, *args, name: str = "yuanwei-state"):
         import threading
 
         self._out = None
@@ -651,7 +652,7 @@ class _Background:
             except BaseException as exc:  # noqa: BLE001 - handed to the main thread
                 self._error = exc
 
-        self._thread = threading.Thread(target=work, name="yuanwei-state", daemon=True)
+        self._thread = threading.Thread(target=work, name=name, daemon=True)
         self._thread.start()
 
     def result(self):
@@ -667,36 +668,27 @@ class _Background:
 COPY_MEMORY_LIMIT = "600MB"   # DuckDB's ceiling while it writes the copied files beside signals and tasks
 
 
-class _CopiedInBackground:
+class _CopiedInBackground(_Background):
     """On DuckDB, the copied files are written by a second connection in a thread while the tasks
     stage (Python, one core) runs: DuckDB's COPY releases the GIL, so the two overlap. DuckDB
     is held to one thread less than the machine's cores meanwhile, so the Python stages keep a
     core of their own. ``result()`` waits and returns the files, or raises what the thread raised."""
 
     def __init__(self, handle, tmp: Path, tables, day: dt.date, previous=None, stamps=None):
-        import threading
-
-        self._files: dict[str, dict] | None = None
-        self._error: BaseException | None = None
-        self._main = handle.con
-        self._con = handle.con.cursor()   # a connection of its own to the same database
         from yuanwei.warehouse.backends import run_memory_limit
 
+        self._main = handle.con
+        self._con = handle.con.cursor()   # a connection of its own to the same database
         self._threads = self._con.execute("SELECT current_setting('threads')").fetchone()[0]
         self._memory = run_memory_limit()
         self._con.execute(f"SET threads = {max(1, int(self._threads) - 1)}")
         # a streamed COPY needs little: the memory stays with the Python stages it overlaps
         self._con.execute(f"SET memory_limit = '{COPY_MEMORY_LIMIT}'")
-        self._thread = threading.Thread(target=self._work, args=(tmp, tables, day, previous, stamps),
-                                        name="yuanwei-write", daemon=True)
-        self._thread.start()
+        super().__init__(self._work, tmp, tables, day, previous, stamps, name="yuanwei-write")
 
-    def _work(self, tmp, tables, day, previous, stamps) -> None:
+    def _work(self, tmp, tables, day, previous, stamps) -> dict[str, dict]:
         try:
-            _yield_to_main_thread()
-            self._files = _write_copied(tmp, tables, day, con=self._con, previous=previous, stamps=stamps)
-        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-            self._error = exc
+            return _write_copied(tmp, tables, day, con=self._con, previous=previous, stamps=stamps)
         finally:
             with contextlib.suppress(Exception):
                 self._con.execute(f"SET threads = {int(self._threads)}")
@@ -713,13 +705,7 @@ class _CopiedInBackground:
                 self._main.execute(f"SET threads = {int(self._threads)}")
 
     def result(self) -> dict[str, dict]:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._files or {}
-
-    def wait(self) -> None:
-        self._thread.join()
+        return super().result() or {}
 
 
 def _write_expr(expr: ibis.Table, schema: pa.Schema, keys, path: Path, what: str, con=None) -> dict:

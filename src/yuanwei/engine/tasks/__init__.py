@@ -227,7 +227,7 @@ def _fired_again(fired: pa.Table, customer_ids: list[str]) -> set[tuple[str, str
 def _over_capacity_keys(folder, day: dt.date) -> pa.Table | None:
     """The previous run's signals of candidates it left out for capacity only and still due on D
     or later, by their keys: customer_id, rule, urgency, due_date, their ``row`` in its signals
-    file and the RM who had them (``prev_staff_id``), in the file's order — matched in Arrow
+    file and the RM who had them (``prev_staff_id``) — matched in Arrow
     (that run had hundreds of thousands of signals and exclusions). None when there are none."""
     excluded, signals = folder / "excluded.parquet", folder / "signals.parquet"
     if not (excluded.exists() and signals.exists()):
@@ -242,10 +242,7 @@ def _over_capacity_keys(folder, day: dt.date) -> pa.Table | None:
     sig = pq.read_table(signals, columns=["customer_id", "rule", "urgency", "due_date"])
     sig = sig.append_column("row", pa.array(np.arange(sig.num_rows, dtype=np.int64)))
     sig = sig.filter(pc.fill_null(pc.greater_equal(sig["due_date"], pa.scalar(day, pa.date32())), False))
-    sig = sig.join(over, keys=["customer_id", "rule"], join_type="inner")
-    # in the file's order, which the run wrote sorted by SIGNAL_KEYS (``_write_results``): an
-    # entry's row in the file orders it as its evidence would
-    return sig.sort_by([("row", "ascending")])
+    return sig.join(over, keys=["customer_id", "rule"], join_type="inner")
 
 
 def _over_capacity_signals(earlier: EarlierRun, fired: pa.Table) -> list[dict]:
@@ -253,6 +250,8 @@ def _over_capacity_signals(earlier: EarlierRun, fired: pa.Table) -> list[dict]:
     if earlier.over is None:
         return []
     keys = earlier.over.join(fired, keys=["customer_id", "rule"], join_type="left anti")
+    # in the file's order, which the run wrote sorted by SIGNAL_KEYS (``_write_results``): an
+    # entry's row in the file orders it as its evidence would (joins do not keep an order)
     keys = keys.sort_by([("row", "ascending")])
     columns = [keys.column(n).to_pylist() for n in ("customer_id", "rule", "urgency", "due_date", "prev_staff_id",
                                                     "row")]
